@@ -1,0 +1,241 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+)
+
+// Annotations are the MCP tool annotations. Every field is set on purpose
+// for every tool: the registry tests refuse a tool that leaves them at
+// their zero value without saying so.
+type Annotations struct {
+	// ReadOnly tools change nothing at the provider.
+	ReadOnly bool
+	// Destructive tools may delete or overwrite data. Meaningful only
+	// when ReadOnly is false.
+	Destructive bool
+	// Idempotent tools have no further effect when called again with the
+	// same arguments.
+	Idempotent bool
+	// OpenWorld tools reach beyond scopegate, to a provider.
+	OpenWorld bool
+}
+
+// Call is what a tool handler receives besides its input: an HTTP client
+// that already carries the user's token, and where to send requests.
+type Call struct {
+	// HTTP sends authorized requests to the provider. It is never nil.
+	HTTP *http.Client
+	// APIBaseURL, when set, replaces the scheme and host of the provider's
+	// real API URLs (the sandbox is reached this way).
+	APIBaseURL string
+	// Identifier is the user on whose behalf the call is made. It is for
+	// logging only; tools never choose an account.
+	Identifier string
+	// Logger receives the tool's own log lines; nil means silent.
+	Logger *slog.Logger
+}
+
+// URL returns the full URL of path on the provider's API, where base is the
+// provider's real origin such as "https://gmail.googleapis.com".
+func (c *Call) URL(base, path string) string {
+	if c.APIBaseURL != "" {
+		base = strings.TrimRight(c.APIBaseURL, "/")
+	}
+	return base + path
+}
+
+// Result is a tool's successful answer: a short text for the model and the
+// person, and the same facts as a JSON object for programs.
+type Result struct {
+	Text       string
+	Structured any
+}
+
+// ToolError is a failure the agent can act on: bad input, a provider that
+// refused, a message that does not exist. It becomes a tool result with
+// isError set; Message is shown as is, so it must hold nothing secret.
+type ToolError struct {
+	Message string
+	// Status is the provider's HTTP status, when the provider answered.
+	Status int
+}
+
+func (e *ToolError) Error() string { return e.Message }
+
+// Errorf returns a ToolError with a formatted message.
+func Errorf(format string, args ...any) error {
+	return &ToolError{Message: fmt.Sprintf(format, args...)}
+}
+
+// ScopeError reports that the provider refused a call for lack of a scope.
+// The gate turns it into an authorization-required result and corrects
+// the stored grant.
+type ScopeError struct {
+	// Missing lists the scopes the provider named, when it named any.
+	Missing ScopeSet
+	// Detail is the provider's own message, for logs.
+	Detail string
+}
+
+func (e *ScopeError) Error() string {
+	return "provider refused the call for lack of a scope: " + e.Detail
+}
+
+// Handler runs a tool whose arguments are still raw JSON.
+type Handler func(ctx context.Context, call *Call, args json.RawMessage) (Result, error)
+
+// Tool describes one MCP tool: what it is called, what it takes, what it
+// needs, what it calls at the provider and how it runs.
+type Tool struct {
+	Name        string
+	Title       string
+	Description string
+	Provider    ProviderID
+	// Requirement lists the scope alternatives that authorize every
+	// operation in Operations, least privileged first.
+	Requirement Requirement
+	// Operations names the provider operations the handler calls, as the
+	// provider's specification names them (for Google, discovery method ids).
+	Operations  []string
+	Annotations Annotations
+	// InputSchema is the JSON Schema of the arguments, inline, with
+	// "type": "object" at the top.
+	InputSchema json.RawMessage
+	Handler     Handler
+}
+
+// Spec is the part of a Tool written by hand; NewTool adds the schema and
+// the handler.
+type Spec struct {
+	Name        string
+	Title       string
+	Description string
+	Provider    ProviderID
+	Requirement Requirement
+	Operations  []string
+	Annotations Annotations
+}
+
+// NewTool builds a Tool whose arguments are decoded into In before fn runs.
+// In's schema is generated from its struct tags. NewTool panics when In is
+// not a struct, a setup error.
+func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) (Result, error)) Tool {
+	schema, err := SchemaFor[In]()
+	if err != nil {
+		panic(fmt.Sprintf("registry: tool %s: %v", spec.Name, err))
+	}
+	return Tool{
+		Name:        spec.Name,
+		Title:       spec.Title,
+		Description: spec.Description,
+		Provider:    spec.Provider,
+		Requirement: spec.Requirement,
+		Operations:  spec.Operations,
+		Annotations: spec.Annotations,
+		InputSchema: schema,
+		Handler: func(ctx context.Context, call *Call, args json.RawMessage) (Result, error) {
+			var in In
+			if err := DecodeArgs(args, &in); err != nil {
+				return Result{}, err
+			}
+			return fn(ctx, call, in)
+		},
+	}
+}
+
+// SchemaFor returns the inline JSON Schema of T: no $ref, no $defs, no $id,
+// "type": "object" at the top and no extra properties allowed.
+func SchemaFor[T any]() (json.RawMessage, error) {
+	var zero T
+	if reflect.TypeOf(zero).Kind() != reflect.Struct {
+		return nil, errors.New("input must be a struct")
+	}
+	r := jsonschema.Reflector{
+		DoNotReference:            true,
+		ExpandedStruct:            true,
+		AllowAdditionalProperties: false,
+		Anonymous:                 true,
+	}
+	s := r.Reflect(zero)
+	s.Version = ""
+	s.ID = ""
+	if s.Properties == nil || s.Properties.Len() == 0 {
+		s.Properties = jsonschema.NewProperties()
+	}
+	return json.Marshal(s)
+}
+
+// DecodeArgs decodes a tool's arguments into v, refusing unknown fields and
+// naming the field at fault in plain words.
+func DecodeArgs(args json.RawMessage, v any) error {
+	if len(bytes.TrimSpace(args)) == 0 || bytes.Equal(bytes.TrimSpace(args), []byte("null")) {
+		args = json.RawMessage("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(args))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			return Errorf("invalid argument %q: expected %s, got %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return Errorf("unknown argument %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return Errorf("arguments are not a valid JSON object: %v", err)
+		}
+	}
+	if err := checkRequired(args, v); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkRequired reports the first field that the schema marks required
+// (no omitempty) and the arguments leave out.
+func checkRequired(args json.RawMessage, v any) error {
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(args, &present); err != nil {
+		return Errorf("arguments must be a JSON object")
+	}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
+			continue
+		}
+		if raw, ok := present[name]; !ok || string(raw) == "null" {
+			return Errorf("missing required argument %q", name)
+		}
+	}
+	return nil
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	default:
+		return "an object"
+	}
+}
