@@ -111,7 +111,11 @@ type Tool struct {
 	// InputSchema is the JSON Schema of the arguments, inline, with
 	// "type": "object" at the top.
 	InputSchema json.RawMessage
-	Handler     Handler
+	// Validate checks arguments without running the tool, so bad input is
+	// reported before the gate looks at the user's grant. It returns a
+	// *ToolError naming the field at fault.
+	Validate func(args json.RawMessage) error
+	Handler  Handler
 }
 
 // Spec is the part of a Tool written by hand; NewTool adds the schema and
@@ -143,6 +147,10 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		Operations:  spec.Operations,
 		Annotations: spec.Annotations,
 		InputSchema: schema,
+		Validate: func(args json.RawMessage) error {
+			var in In
+			return DecodeArgs(args, &in)
+		},
 		Handler: func(ctx context.Context, call *Call, args json.RawMessage) (Result, error) {
 			var in In
 			if err := DecodeArgs(args, &in); err != nil {

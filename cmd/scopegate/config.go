@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/scopegate/scopegate/registry"
+)
+
+// Config is scopegate's configuration file, in YAML. The sample under
+// testdata/config/ documents every field.
+type Config struct {
+	// Identifier is the user on whose behalf calls are made over stdio and,
+	// until callers authenticate, over HTTP. Default "local".
+	Identifier string `yaml:"identifier"`
+	// Listen is the web server's address (authorization pages, and the MCP
+	// endpoints over HTTP). Default 127.0.0.1:8765.
+	Listen string `yaml:"listen"`
+	// PublicURL is how people reach the web server; default http://<listen>.
+	PublicURL string `yaml:"public_url"`
+	Log       struct {
+		Format string `yaml:"format"` // text (default) or json
+		Level  string `yaml:"level"`  // debug, info (default), warn, error
+	} `yaml:"log"`
+	Store struct {
+		// Path of the SQLite database; default <config dir>/scopegate/scopegate.db.
+		Path string `yaml:"path"`
+		// KeyFile holds the token encryption key, created on first run;
+		// default <config dir>/scopegate/store.key. The environment
+		// variable SCOPEGATE_STORE_KEY takes precedence.
+		KeyFile string `yaml:"key_file"`
+	} `yaml:"store"`
+	Connections []ConnectionConfig `yaml:"connections"`
+
+	path string
+}
+
+// ConnectionConfig configures one OAuth client.
+type ConnectionConfig struct {
+	Name     string `yaml:"name"`
+	Provider string `yaml:"provider"`
+	ClientID string `yaml:"client_id"`
+	// ClientSecretEnv names the environment variable holding the client
+	// secret; secrets never live in the file.
+	ClientSecretEnv string   `yaml:"client_secret_env"`
+	RedirectURL     string   `yaml:"redirect_url"`
+	Scopes          []string `yaml:"scopes"`
+}
+
+const (
+	defaultListen     = "127.0.0.1:8765"
+	defaultIdentifier = "local"
+)
+
+// loadConfig reads path, or returns the defaults when path is empty.
+func loadConfig(path string) (*Config, error) {
+	cfg := &Config{path: path}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if cfg.Identifier == "" {
+		cfg.Identifier = defaultIdentifier
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = defaultListen
+	}
+	return cfg, nil
+}
+
+// configError names the file and the field at fault.
+func (c *Config) errorf(field, format string, args ...any) error {
+	where := c.path
+	if where == "" {
+		where = "configuration"
+	}
+	return fmt.Errorf("%s: %s: %s", where, field, fmt.Sprintf(format, args...))
+}
+
+// connections validates the configured connections and resolves them
+// against the provider catalogs. getenv reads client secrets.
+func (c *Config) connections(getenv func(string) string) ([]*registry.Connection, error) {
+	var errs []error
+	seen := map[string]bool{}
+	var out []*registry.Connection
+	for i, cc := range c.Connections {
+		field := fmt.Sprintf("connections[%d]", i)
+		if cc.Name == "" {
+			errs = append(errs, c.errorf(field+".name", "is required"))
+		} else if seen[cc.Name] {
+			errs = append(errs, c.errorf(field+".name", "%q is used by another connection", cc.Name))
+		}
+		seen[cc.Name] = true
+		p, ok := registry.ProviderByID(registry.ProviderID(cc.Provider))
+		if !ok {
+			errs = append(errs, c.errorf(field+".provider", "unknown provider %q (known: %s)", cc.Provider, providerNames()))
+			continue
+		}
+		if cc.ClientID == "" {
+			errs = append(errs, c.errorf(field+".client_id", "is required"))
+		}
+		secret := ""
+		if cc.ClientSecretEnv == "" {
+			errs = append(errs, c.errorf(field+".client_secret_env", "is required: name the environment variable that holds the client secret"))
+		} else if secret = getenv(cc.ClientSecretEnv); secret == "" {
+			errs = append(errs, c.errorf(field+".client_secret_env", "environment variable %s is not set", cc.ClientSecretEnv))
+		}
+		var ceiling []registry.Scope
+		for j, s := range cc.Scopes {
+			if _, ok := p.Lookup(registry.Scope(s)); !ok {
+				errs = append(errs, c.errorf(fmt.Sprintf("%s.scopes[%d]", field, j), "unknown %s scope %q", p.ID, s))
+				continue
+			}
+			ceiling = append(ceiling, registry.Scope(s))
+		}
+		out = append(out, &registry.Connection{
+			Name:         cc.Name,
+			Provider:     p,
+			ClientID:     cc.ClientID,
+			ClientSecret: secret,
+			RedirectURL:  cc.RedirectURL,
+			Ceiling:      registry.NewScopeSet(ceiling...),
+			Endpoints:    p.Endpoints,
+		})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func providerNames() string {
+	var names []string
+	for _, p := range registry.Providers() {
+		names = append(names, string(p.ID))
+	}
+	return strings.Join(names, ", ")
+}
+
+// defaultDir is scopegate's directory in the user's config directory.
+func defaultDir() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the user config directory: %w", err)
+	}
+	return filepath.Join(dir, "scopegate"), nil
+}

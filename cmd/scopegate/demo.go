@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
+	"github.com/scopegate/scopegate/scopecheck/store"
+	"github.com/scopegate/scopegate/tools"
+	"github.com/scopegate/scopegate/tools/sandbox/google"
+)
+
+// sandboxPrefix is where the demo mounts the Google sandbox.
+const sandboxPrefix = "/sandbox/google"
+
+func newDemoCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve with the sandbox providers and a throwaway store",
+		Long: "demo runs scopegate against in-process sandbox providers that behave like Google's\n" +
+			"OAuth and Gmail API, with a store that is deleted on exit. No account or secret is needed.\n" +
+			"When the --listen address is taken, it picks a free port and says which.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), &f)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func runDemo(ctx context.Context, f *serveFlags) error {
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	if err := f.apply(cfg); err != nil {
+		return err
+	}
+	logger, err := newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		requested := cfg.Listen
+		host, _, splitErr := net.SplitHostPort(requested)
+		if splitErr != nil {
+			return usageError{fmt.Errorf("--listen %q: %w", requested, splitErr)}
+		}
+		if ln, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+			return fmt.Errorf("listening on %s: %w", host, err)
+		}
+		logger.Warn("listen address in use; using a free port instead", "requested", requested, "using", ln.Addr().String())
+	}
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+		cfg.PublicURL = publicURL
+	}
+
+	dir, err := os.MkdirTemp("", "scopegate-demo-")
+	if err != nil {
+		return fmt.Errorf("creating the demo store directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	key := make([]byte, 32)
+	rand.Read(key)
+	st, err := store.OpenSQLite(ctx, store.SQLiteOptions{Path: filepath.Join(dir, "scopegate.db"), Key: key})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	secretBytes := make([]byte, 24)
+	rand.Read(secretBytes)
+	client := google.Client{
+		ID:           "scopegate-demo.apps.googleusercontent.com",
+		Secret:       base64.RawURLEncoding.EncodeToString(secretBytes),
+		RedirectURIs: []string{publicURL + scopecheck.CallbackPath},
+	}
+	sandbox := google.New(google.Options{Clients: []google.Client{client}, Logger: logger.With("component", "sandbox")})
+	ep := google.EndpointsAt(publicURL + sandboxPrefix)
+	conns := []*registry.Connection{{
+		Name:         "gmail",
+		Provider:     registry.Google,
+		ClientID:     client.ID,
+		ClientSecret: client.Secret,
+		Endpoints: registry.Endpoints{
+			AuthURL:    ep.AuthURL,
+			TokenURL:   ep.TokenURL,
+			RevokeURL:  ep.RevokeURL,
+			APIBaseURL: strings.TrimRight(ep.APIURL, "/"),
+		},
+	}}
+
+	a := &app{
+		cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport,
+		mount: func(mux *http.ServeMux) {
+			mux.Handle(sandboxPrefix+"/", http.StripPrefix(sandboxPrefix, sandbox))
+		},
+		ready: func(mcpURL, webURL string) { printDemoHelp(f.transport, mcpURL, webURL, sandbox.Account()) },
+	}
+	return a.run(ctx, ln)
+}
+
+// printDemoHelp tells a person on stderr how to connect a client.
+func printDemoHelp(transport, mcpURL, webURL, account string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nscopegate demo: sandbox Google account %s, throwaway store.\n", account)
+	switch transport {
+	case "stdio":
+		b.WriteString("  MCP over stdio: this process's stdin and stdout.\n")
+	case "http":
+		fmt.Fprintf(&b, "  MCP (Streamable HTTP): %s\n", mcpURL)
+		fmt.Fprintf(&b, "  Try: npx @modelcontextprotocol/inspector --cli %s --transport http --method tools/list\n", mcpURL)
+	case "sse":
+		fmt.Fprintf(&b, "  MCP (SSE): %s\n", mcpURL)
+		fmt.Fprintf(&b, "  Try: npx @modelcontextprotocol/inspector --cli %s --transport sse --method tools/list\n", mcpURL)
+	}
+	fmt.Fprintf(&b, "  Authorization pages: %s\n", webURL)
+	b.WriteString("  Call gmail_send_email, open the authorization_url it returns, approve, and call it again.\n\n")
+	fmt.Fprint(os.Stderr, b.String())
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/lmittmann/tint"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+)
+
+// serveFlags are the flags serve and demo share.
+type serveFlags struct {
+	config    string
+	transport string
+	listen    string
+	logFormat string
+	logLevel  string
+}
+
+func (f *serveFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", os.Getenv("SCOPEGATE_CONFIG"), "configuration file (YAML); env SCOPEGATE_CONFIG")
+	fl.StringVar(&f.transport, "transport", "stdio", "MCP transport: stdio, sse or http")
+	fl.StringVar(&f.listen, "listen", "", "web server address HOST:PORT (default from config, else "+defaultListen+")")
+	fl.StringVar(&f.logFormat, "log-format", "", "log format on stderr: text or json (default text)")
+	fl.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
+}
+
+// apply merges the flags over the configuration and checks them.
+func (f *serveFlags) apply(cfg *Config) error {
+	switch f.transport {
+	case "stdio", "sse", "http":
+	default:
+		return usageError{fmt.Errorf("--transport must be stdio, sse or http, not %q", f.transport)}
+	}
+	if f.listen != "" {
+		cfg.Listen = f.listen
+	}
+	if f.logFormat != "" {
+		cfg.Log.Format = f.logFormat
+	}
+	if f.logLevel != "" {
+		cfg.Log.Level = f.logLevel
+	}
+	if id := os.Getenv("SCOPEGATE_IDENTIFIER"); id != "" {
+		cfg.Identifier = id
+	}
+	return nil
+}
+
+// newLogger writes to w (stderr): tint text by default, JSON on request.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if level == "" {
+		level = "info"
+	}
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("log level %q: use debug, info, warn or error", level)}
+	}
+	switch strings.ToLower(format) {
+	case "", "text":
+		noColor := true
+		if fd, ok := w.(interface{ Fd() uintptr }); ok {
+			noColor = !isatty.IsTerminal(fd.Fd())
+		}
+		return slog.New(tint.NewHandler(w, &tint.Options{Level: lvl, NoColor: noColor, TimeFormat: "15:04:05.000"})), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+	default:
+		return nil, usageError{fmt.Errorf("log format %q: use text or json", format)}
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopegate/scopegate/scopecheck/store"
+	"github.com/scopegate/scopegate/tools"
+)
+
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the MCP tools with the configured connections",
+		Long: "serve runs scopegate over stdio (the default, for Claude Desktop), SSE (/sse and /message)\n" +
+			"or Streamable HTTP (/mcp). Its web server, on --listen, serves the authorization pages\n" +
+			"in every transport.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), &f)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func runServe(ctx context.Context, f *serveFlags) error {
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	if err := f.apply(cfg); err != nil {
+		return err
+	}
+	logger, err := newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		return err
+	}
+	conns, err := cfg.connections(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if len(conns) == 0 {
+		logger.Warn("no connections configured: every tool will answer that its provider is not configured")
+	}
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport}
+	return a.run(ctx, ln)
+}
+
+// openStore opens the SQLite store named by the configuration, with the key
+// from SCOPEGATE_STORE_KEY or from the key file (created on first run).
+func openStore(ctx context.Context, cfg *Config) (*store.SQLite, error) {
+	path, keyFile := cfg.Store.Path, cfg.Store.KeyFile
+	if path == "" || keyFile == "" {
+		dir, err := defaultDir()
+		if err != nil {
+			return nil, err
+		}
+		if path == "" {
+			path = filepath.Join(dir, "scopegate.db")
+		}
+		if keyFile == "" {
+			keyFile = filepath.Join(dir, "store.key")
+		}
+	}
+
+	var key []byte
+	if env := os.Getenv("SCOPEGATE_STORE_KEY"); env != "" {
+		k, err := store.ParseKey(env)
+		if err != nil {
+			return nil, fmt.Errorf("SCOPEGATE_STORE_KEY: %w", err)
+		}
+		key = k
+	} else {
+		if _, err := os.Stat(path); err == nil {
+			if _, err := os.Stat(keyFile); os.IsNotExist(err) {
+				return nil, fmt.Errorf("the store %s exists but its key file %s does not: "+
+					"restore the key file or set SCOPEGATE_STORE_KEY; scopegate will not create a new key for an existing store", path, keyFile)
+			}
+		}
+		k, _, err := store.LoadOrCreateKeyFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("store key: %w", err)
+		}
+		key = k
+	}
+	return store.OpenSQLite(ctx, store.SQLiteOptions{Path: path, Key: key})
+}

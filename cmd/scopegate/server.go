@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
+	"github.com/scopegate/scopegate/scopecheck/store"
+)
+
+// app is one running scopegate: its configuration, store, connections and
+// tools, served over one MCP transport next to the web server.
+type app struct {
+	cfg       *Config
+	log       *slog.Logger
+	store     store.Store
+	conns     []*registry.Connection
+	tools     []registry.Tool
+	transport string
+	// mount adds routes to the web server (the demo's sandbox).
+	mount func(mux *http.ServeMux)
+	// ready is called once the server listens, with the MCP URL ("" over
+	// stdio) and the web server's public URL.
+	ready func(mcpURL, webURL string)
+	stdin  io.Reader
+	stdout io.Writer
+}
+
+// newMCPServer registers every tool, each behind the gate.
+func newMCPServer(tools []registry.Tool, gate *scopecheck.Gate) *server.MCPServer {
+	s := server.NewMCPServer("scopegate", version,
+		server.WithToolCapabilities(false),
+		server.WithInputSchemaValidation(),
+		server.WithRecovery(),
+		server.WithInstructions("Tools act in the user's accounts with the permissions they granted. "+
+			"When a result has status authorization_required, show the user its authorization_url, "+
+			"and call the same tool again once they have approved."),
+	)
+	for _, t := range tools {
+		s.AddTool(mcpTool(t), gate.Handler(t))
+	}
+	return s
+}
+
+// mcpTool describes t the way tools/list shows it.
+func mcpTool(t registry.Tool) mcp.Tool {
+	tool := mcp.NewToolWithRawSchema(t.Name, t.Description, t.InputSchema)
+	tool.Title = t.Title
+	a := t.Annotations
+	tool.Annotations = mcp.ToolAnnotation{
+		ReadOnlyHint:    mcp.ToBoolPtr(a.ReadOnly),
+		DestructiveHint: mcp.ToBoolPtr(a.Destructive),
+		IdempotentHint:  mcp.ToBoolPtr(a.Idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(a.OpenWorld),
+	}
+	return tool
+}
+
+// listen opens the web server's address, naming it when it is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("listen address %s is already in use: stop what is using it or choose another with --listen", addr)
+		}
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// run serves until ctx is done (or, over stdio, until the client closes
+// stdin), then shuts down, letting calls in flight finish.
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	publicURL := a.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	gate := scopecheck.New(scopecheck.Options{
+		Store:       a.store,
+		Connections: a.conns,
+		Tools:       a.tools,
+		PublicURL:   publicURL,
+		Logger:      a.log,
+	})
+	mcpSrv := newMCPServer(a.tools, gate)
+	identify := func(ctx context.Context) context.Context {
+		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
+	}
+	identifyHTTP := func(ctx context.Context, _ *http.Request) context.Context { return identify(ctx) }
+
+	mux := http.NewServeMux()
+	gate.Routes(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "scopegate is running. Authorization links from your assistant open here.")
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	if a.mount != nil {
+		a.mount(mux)
+	}
+
+	var mcpURL string
+	var closeTransport func(context.Context) error
+	switch a.transport {
+	case "http":
+		h := server.NewStreamableHTTPServer(mcpSrv,
+			server.WithHTTPContextFunc(identifyHTTP),
+			server.WithStreamableHTTPLogger(a.log),
+			server.WithHeartbeatInterval(30*time.Second),
+			server.WithSessionIdleTTL(30*time.Minute),
+		)
+		mux.Handle("/mcp", h)
+		mcpURL = publicURL + "/mcp"
+		closeTransport = h.Shutdown
+	case "sse":
+		s := server.NewSSEServer(mcpSrv,
+			server.WithBaseURL(publicURL),
+			server.WithSSEContextFunc(identifyHTTP),
+			server.WithKeepAlive(true),
+		)
+		mux.Handle("/sse", s.SSEHandler())
+		mux.Handle("/message", s.MessageHandler())
+		mcpURL = publicURL + "/sse"
+		closeTransport = s.Shutdown
+	}
+
+	httpSrv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+	a.log.Info("scopegate ready", "transport", a.transport, "mcp_url", mcpURL, "web_url", publicURL,
+		"identifier", a.cfg.Identifier, "tools", len(a.tools))
+	if a.ready != nil {
+		a.ready(mcpURL, publicURL)
+	}
+
+	var runErr error
+	if a.transport == "stdio" {
+		stdio := server.NewStdioServer(mcpSrv)
+		stdio.SetErrorLogger(log.New(slogWriter{a.log}, "", 0))
+		stdio.SetContextFunc(identify)
+		stdin, stdout := a.stdin, a.stdout
+		if stdin == nil {
+			stdin, stdout = os.Stdin, os.Stdout
+		}
+		runErr = stdio.Listen(ctx, stdin, stdout)
+		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, io.EOF) {
+			runErr = nil
+		}
+	} else {
+		select {
+		case <-ctx.Done():
+		case runErr = <-served:
+		}
+	}
+
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if closeTransport != nil {
+		if err := closeTransport(shutdownCtx); err != nil {
+			a.log.Warn("closing MCP sessions", "err", err)
+		}
+	}
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		a.log.Warn("stopping web server", "err", err)
+	}
+	if errors.Is(runErr, http.ErrServerClosed) {
+		runErr = nil
+	}
+	return runErr
+}
+
+// slogWriter lets the stdio transport's log.Logger write through slog, so
+// nothing of it reaches stdout.
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.log.Warn("stdio transport", "detail", string(trimNewline(p)))
+	return len(p), nil
+}
+
+func trimNewline(p []byte) []byte {
+	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
+		p = p[:len(p)-1]
+	}
+	return p
+}

@@ -1,0 +1,365 @@
+package scopecheck
+
+import (
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck/store"
+)
+
+// Paths of the authorization flow on scopegate's web server.
+const (
+	ConnectPath  = "/connect/"
+	CallbackPath = "/oauth/callback"
+)
+
+//go:embed pages/*.html
+var pageFiles embed.FS
+
+var (
+	connectPage = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/connect.html"))
+	resultPage  = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/result.html"))
+)
+
+// Routes registers the authorization flow's pages on mux.
+func (g *Gate) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+ConnectPath+"{id}", g.serveConnect)
+	mux.HandleFunc("GET "+CallbackPath, g.serveCallback)
+}
+
+type connectData struct {
+	ID, Title, Provider, Tool string
+	Scopes                    []MissingScope
+	ContinueURL               string
+	Expires                   string
+}
+
+type resultData struct {
+	ID, Title   string
+	Paragraphs  []string
+	Granted     []registry.ScopeInfo
+	NotGranted  []registry.ScopeInfo
+	Unavailable []string
+	Return      bool
+}
+
+// serveConnect shows what will be requested and why, and links on to the
+// provider with state and PKCE.
+func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
+	authz, err := g.opts.Store.Authorization(r.Context(), r.PathValue("id"))
+	now := g.opts.Now()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		g.page(w, http.StatusNotFound, resultData{ID: "unknown-link", Title: "This link is not valid",
+			Paragraphs: []string{"scopegate does not know this authorization link. Ask your assistant to try the tool again; it will give you a new link."}})
+		return
+	case err != nil:
+		g.log.Error("reading authorization", "err", err)
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"scopegate could not read this authorization link. Try again in a moment."}})
+		return
+	case !authz.UsedAt.IsZero():
+		g.page(w, http.StatusGone, resultData{ID: "used-link", Title: "This link was already used",
+			Paragraphs: []string{"Each authorization link works once. Ask your assistant to try the tool again for a new one."}})
+		return
+	case now.After(authz.ExpiresAt):
+		g.page(w, http.StatusGone, resultData{ID: "expired-link", Title: "This link has expired",
+			Paragraphs: []string{"Authorization links are valid for a few minutes. Ask your assistant to try the tool again for a new one."}})
+		return
+	}
+	conn := g.connectionNamed(authz.Connection)
+	if conn == nil {
+		g.log.Error("authorization names an unknown connection", "connection", authz.Connection)
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"The connection this link is for is no longer configured."}})
+		return
+	}
+
+	var declined registry.ScopeSet
+	hasRefresh := false
+	if acct, err := g.opts.Store.Account(r.Context(), authz.Identifier, authz.Connection); err == nil {
+		declined = acct.Declined
+		hasRefresh = acct.Token.RefreshToken != "" && acct.Status == store.StatusActive
+	}
+
+	data := connectData{
+		ID:          "connect",
+		Title:       "Connect " + conn.Provider.Title,
+		Provider:    conn.Provider.Title,
+		Tool:        authz.Tool,
+		Scopes:      explain(conn.Provider, authz.Scopes, declined),
+		ContinueURL: g.authCodeURL(conn, authz, hasRefresh),
+		Expires:     authz.ExpiresAt.UTC().Format("15:04 UTC"),
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := connectPage.ExecuteTemplate(w, "layout", data); err != nil {
+		g.log.Error("rendering connect page", "err", err)
+	}
+}
+
+// authCodeURL builds the provider's authorization URL for exactly the
+// missing scopes, with Google's incremental-consent parameters.
+func (g *Gate) authCodeURL(conn *registry.Connection, authz *store.Authorization, hasRefresh bool) string {
+	cfg := g.oauthConfig(conn)
+	cfg.Scopes = authz.Scopes.Union(conn.Provider.AlwaysRequest).Strings()
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(authz.Verifier)}
+	if conn.Provider.ID == "google" {
+		opts = append(opts, oauth2.AccessTypeOffline, oauth2.SetAuthURLParam("include_granted_scopes", "true"))
+		if !hasRefresh {
+			// Without consent Google sends no refresh token to a client it
+			// has seen before.
+			opts = append(opts, oauth2.SetAuthURLParam("prompt", "consent"))
+		}
+	}
+	return cfg.AuthCodeURL(authz.State, opts...)
+}
+
+// serveCallback completes an authorization: it consumes the state once,
+// exchanges the code with the PKCE verifier and records exactly what the
+// provider granted.
+func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
+	ctx := g.withClient(r.Context())
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state == "" {
+		g.page(w, http.StatusBadRequest, resultData{ID: "bad-callback", Title: "This page was opened without an authorization",
+			Paragraphs: []string{"The address is missing its state. Start again from the link your assistant gave you."}})
+		return
+	}
+	authz, err := g.opts.Store.ConsumeAuthorization(ctx, state, g.opts.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		g.log.Warn("callback refused", "why", "unknown state")
+		g.page(w, http.StatusBadRequest, resultData{ID: "unknown-state", Title: "This authorization is not known",
+			Paragraphs: []string{"scopegate did not issue this authorization, so nothing was saved. Start again from the link your assistant gave you."}})
+		return
+	case errors.Is(err, store.ErrAuthorizationUsed):
+		g.log.Warn("callback refused", "why", "state replayed")
+		g.page(w, http.StatusBadRequest, resultData{ID: "replayed-state", Title: "This authorization was already completed",
+			Paragraphs: []string{"Each authorization completes once, so nothing was changed. If a tool still asks for access, ask your assistant for a new link."}})
+		return
+	case errors.Is(err, store.ErrAuthorizationExpired):
+		g.log.Warn("callback refused", "why", "state expired")
+		g.page(w, http.StatusBadRequest, resultData{ID: "expired-state", Title: "This authorization expired",
+			Paragraphs: []string{"It took longer than the link allows, so nothing was saved. Ask your assistant to try the tool again for a new link."}})
+		return
+	case err != nil:
+		g.log.Error("consuming authorization", "err", err)
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"scopegate could not read this authorization. Nothing was saved."}})
+		return
+	}
+	log := g.log.With("identifier", authz.Identifier, "connection", authz.Connection)
+	conn := g.connectionNamed(authz.Connection)
+	if conn == nil {
+		log.Error("authorization names an unknown connection")
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"The connection this authorization is for is no longer configured."}})
+		return
+	}
+
+	acct, err := g.opts.Store.Account(ctx, authz.Identifier, authz.Connection)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		log.Error("reading account", "err", err)
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"scopegate could not read the account. Nothing was saved."}})
+		return
+	}
+
+	if e := q.Get("error"); e != "" {
+		g.callbackError(w, r, log, conn, authz, acct, e)
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		g.page(w, http.StatusBadRequest, resultData{ID: "bad-callback", Title: "The provider sent no authorization code",
+			Paragraphs: []string{"Nothing was saved. Ask your assistant for a new link and try again."}})
+		return
+	}
+
+	tok, err := g.oauthConfig(conn).Exchange(ctx, code, oauth2.VerifierOption(authz.Verifier))
+	if err != nil {
+		log.Warn("code exchange failed", "err", refreshCause(err))
+		g.page(w, http.StatusBadGateway, resultData{ID: "exchange-failed", Title: conn.Provider.Title + " did not complete the authorization",
+			Paragraphs: []string{fmt.Sprintf("%s refused to exchange the authorization code (%s). Nothing was saved. Ask your assistant for a new link.",
+				conn.Provider.Title, refreshCause(err))}})
+		return
+	}
+	g.completeAuthorization(w, r, conn, authz, acct, tok)
+}
+
+func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, conn *registry.Connection,
+	authz *store.Authorization, acct *store.Account, tok *oauth2.Token) {
+	ctx := r.Context()
+	log := g.log.With("identifier", authz.Identifier, "connection", authz.Connection)
+	now := g.opts.Now()
+
+	var granted registry.ScopeSet
+	if scope, ok := tok.Extra("scope").(string); ok {
+		granted = registry.ParseScopes(scope)
+	} else if acct != nil && acct.Status == store.StatusActive {
+		granted = acct.Granted
+	} else {
+		log.Warn("token response carried no scope; recording an empty grant")
+	}
+	who := emailFromIDToken(tok.Extra("id_token"))
+
+	if acct != nil && acct.ProviderAccount != "" && who != "" && !strings.EqualFold(acct.ProviderAccount, who) {
+		log.Warn("authorization refused", "why", "different provider account")
+		g.page(w, http.StatusConflict, resultData{ID: "wrong-account", Title: "That is a different account",
+			Paragraphs: []string{fmt.Sprintf("This connection belongs to %s, but you signed in as %s. Nothing was changed. "+
+				"Sign in to %s with the connected account, or revoke the connection first.", acct.ProviderAccount, who, conn.Provider.Title)}})
+		return
+	}
+
+	next := store.Account{Identifier: authz.Identifier, Connection: conn.Name, CreatedAt: now}
+	if acct != nil {
+		next = *acct
+	}
+	next.Status = store.StatusActive
+	next.Granted = granted
+	next.Token = store.Token{
+		AccessToken:  tok.AccessToken,
+		RefreshToken: tok.RefreshToken,
+		TokenType:    tok.TokenType,
+		Expiry:       tok.Expiry,
+	}
+	if next.Token.RefreshToken == "" && acct != nil {
+		next.Token.RefreshToken = acct.Token.RefreshToken
+	}
+	if who != "" {
+		next.ProviderAccount = who
+	}
+	notGranted := authz.Scopes.Minus(granted)
+	next.Declined = next.Declined.Union(notGranted).Minus(granted)
+	if len(notGranted) > 0 {
+		next.DeclinedAt = now
+	}
+	next.UpdatedAt = now
+	if err := g.opts.Store.PutAccount(ctx, &next); err != nil {
+		log.Error("saving account", "err", err)
+		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+			Paragraphs: []string{"The authorization worked but scopegate could not save it. Ask your assistant for a new link."}})
+		return
+	}
+	log.Info("account authorized", "granted_scopes", granted.Strings(), "declined_scopes", notGranted.Strings())
+
+	data := resultData{ID: "connected", Return: true, Title: conn.Provider.Title + " is connected",
+		Granted:    g.describe(conn, authz.Scopes.Minus(notGranted)),
+		NotGranted: g.describe(conn, notGranted),
+	}
+	if len(notGranted) > 0 {
+		data.ID = "partial"
+		data.Title = conn.Provider.Title + " is connected, with less than was asked"
+		data.Unavailable = g.unavailableTools(conn, next.Granted)
+	}
+	g.page(w, http.StatusOK, data)
+}
+
+// callbackError handles the provider's error redirect. A denial is
+// recorded so the next request says the user declined before.
+func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interface{ Info(string, ...any) },
+	conn *registry.Connection, authz *store.Authorization, acct *store.Account, code string) {
+	if code != "access_denied" {
+		log.Info("provider returned an error to the callback", "error", code)
+		g.page(w, http.StatusBadGateway, resultData{ID: "provider-error", Title: conn.Provider.Title + " reported a problem",
+			Paragraphs: []string{fmt.Sprintf("%s answered %q: %s. Nothing was saved.", conn.Provider.Title, code,
+				truncate(r.URL.Query().Get("error_description"), 200))}})
+		return
+	}
+
+	now := g.opts.Now()
+	next := store.Account{Identifier: authz.Identifier, Connection: conn.Name, Status: store.StatusPending, CreatedAt: now}
+	if acct != nil {
+		next = *acct
+	}
+	next.Declined = next.Declined.Union(authz.Scopes)
+	next.DeclinedAt = now
+	next.UpdatedAt = now
+	if err := g.opts.Store.PutAccount(r.Context(), &next); err != nil {
+		g.log.Error("saving declined scopes", "err", err)
+	}
+	log.Info("authorization declined", "declined_scopes", authz.Scopes.Strings())
+
+	g.page(w, http.StatusOK, resultData{ID: "denied", Return: true, Title: "You declined",
+		Paragraphs: []string{"Nothing was granted, and what you granted before is unchanged."},
+		NotGranted: g.describe(conn, authz.Scopes),
+		Unavailable: g.unavailableTools(conn, func() registry.ScopeSet {
+			if acct != nil && acct.Status == store.StatusActive {
+				return acct.Granted
+			}
+			return nil
+		}()),
+	})
+}
+
+func (g *Gate) describe(conn *registry.Connection, set registry.ScopeSet) []registry.ScopeInfo {
+	out := make([]registry.ScopeInfo, len(set))
+	for i, s := range set {
+		out[i] = conn.Provider.Describe(s)
+	}
+	return out
+}
+
+// unavailableTools lists the connection's tools that grant does not meet.
+func (g *Gate) unavailableTools(conn *registry.Connection, grant registry.ScopeSet) []string {
+	var out []string
+	for _, t := range g.opts.Tools {
+		if t.Provider == conn.Provider.ID && !t.Requirement.Satisfied(grant) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+func (g *Gate) page(w http.ResponseWriter, status int, data resultData) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := resultPage.ExecuteTemplate(w, "layout", data); err != nil {
+		g.log.Error("rendering page", "err", err)
+	}
+}
+
+// emailFromIDToken reads the email claim of an OpenID Connect ID token that
+// came straight from the provider's token endpoint over TLS, which OpenID
+// Connect Core 1.0 section 3.1.3.7 accepts in place of checking the
+// signature. It returns "" when there is none.
+func emailFromIDToken(v any) string {
+	raw, _ := v.(string)
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Email string `json:"email"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	return claims.Email
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+var _ = time.Second

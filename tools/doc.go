@@ -1,0 +1,17 @@
+// Package tools holds the ordered list of every tool scopegate serves. The
+// tools themselves live in one package per provider API family below it.
+package tools
+
+import (
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/tools/gmail"
+)
+
+// All returns every tool in the order tools/list shows them. The list is
+// explicit on purpose: a tool exists when it is named here, and nowhere else.
+func All() []registry.Tool {
+	var all []registry.Tool
+	// Gmail: read first, then write, then destructive.
+	all = append(all, gmail.Tools()...)
+	return all
+}

@@ -1,0 +1,147 @@
+package gmail
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/tools/googleapi"
+)
+
+// SendInput is the input of gmail_send_email.
+type SendInput struct {
+	To        []string `json:"to" jsonschema:"description=Recipients\\, each an email address such as 'ana@example.com' or 'Ana Ruiz <ana@example.com>'.,minItems=1"`
+	Cc        []string `json:"cc,omitempty" jsonschema:"description=Carbon-copy recipients."`
+	Bcc       []string `json:"bcc,omitempty" jsonschema:"description=Blind carbon-copy recipients."`
+	Subject   string   `json:"subject" jsonschema:"description=Subject line."`
+	Body      string   `json:"body" jsonschema:"description=Message body."`
+	HTML      bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML; plain text otherwise."`
+	ThreadID  string   `json:"thread_id,omitempty" jsonschema:"description=To reply within a conversation: the thread_id of the message being answered."`
+	InReplyTo string   `json:"in_reply_to,omitempty" jsonschema:"description=To reply: the rfc822_message_id of the message being answered (from gmail_get_message)."`
+}
+
+// SendOutput is the structured result of gmail_send_email.
+type SendOutput struct {
+	ID       string   `json:"id"`
+	ThreadID string   `json:"thread_id"`
+	Labels   []string `json:"labels,omitempty"`
+	To       []string `json:"to"`
+	Subject  string   `json:"subject"`
+}
+
+func sendEmail() registry.Tool {
+	return registry.NewTool(registry.Spec{
+		Name:        "gmail_send_email",
+		Title:       "Send an email",
+		Description: "Send an email from the user's Gmail address, optionally as a reply in a thread.",
+		Provider:    "google",
+		Requirement: registry.AnyOf(registry.GmailSend, registry.GmailCompose, registry.GmailModify, registry.GmailFull),
+		Operations:  []string{"gmail.users.messages.send"},
+		Annotations: registry.Annotations{OpenWorld: true},
+	}, runSend)
+}
+
+func runSend(ctx context.Context, call *registry.Call, in SendInput) (registry.Result, error) {
+	d := draft{Subject: in.Subject, Body: in.Body, HTML: in.HTML, Date: time.Now()}
+	var err error
+	if d.To, err = parseAddresses("to", in.To); err != nil {
+		return registry.Result{}, err
+	}
+	if len(d.To) == 0 {
+		return registry.Result{}, registry.Errorf("to must name at least one recipient")
+	}
+	if d.Cc, err = parseAddresses("cc", in.Cc); err != nil {
+		return registry.Result{}, err
+	}
+	if d.Bcc, err = parseAddresses("bcc", in.Bcc); err != nil {
+		return registry.Result{}, err
+	}
+	if strings.ContainsAny(in.Subject, "\r\n") {
+		return registry.Result{}, registry.Errorf("subject must be a single line")
+	}
+	if in.InReplyTo != "" {
+		if strings.ContainsAny(in.InReplyTo, "\r\n") || !strings.HasPrefix(in.InReplyTo, "<") {
+			return registry.Result{}, registry.Errorf("in_reply_to must be a message id such as <abc@mail.example.com>")
+		}
+		d.InReplyTo = in.InReplyTo
+	}
+
+	req := map[string]string{"raw": base64.URLEncoding.EncodeToString(d.rfc5322())}
+	if in.ThreadID != "" {
+		req["threadId"] = in.ThreadID
+	}
+	var sent message
+	if err := googleapi.Do(ctx, call, "POST", messagesURL(call, "send"), req, &sent); err != nil {
+		return registry.Result{}, err
+	}
+
+	out := SendOutput{
+		ID:       sent.ID,
+		ThreadID: sent.ThreadID,
+		Labels:   sent.LabelIDs,
+		To:       in.To,
+		Subject:  in.Subject,
+	}
+	text := fmt.Sprintf("Sent %q to %s (message id %s, thread %s).",
+		in.Subject, strings.Join(in.To, ", "), sent.ID, sent.ThreadID)
+	return registry.Result{Text: text, Structured: out}, nil
+}
+
+func parseAddresses(field string, list []string) ([]*mail.Address, error) {
+	var out []*mail.Address
+	for _, s := range list {
+		addrs, err := mail.ParseAddressList(s)
+		if err != nil {
+			return nil, registry.Errorf("%s: %q is not an email address (%v)", field, s, err)
+		}
+		out = append(out, addrs...)
+	}
+	return out, nil
+}
+
+// TrashInput is the input of gmail_trash_message.
+type TrashInput struct {
+	MessageID string `json:"message_id" jsonschema:"description=The id of the message to move to the trash.,minLength=1"`
+}
+
+// TrashOutput is the structured result of gmail_trash_message.
+type TrashOutput struct {
+	ID     string   `json:"id"`
+	Labels []string `json:"labels"`
+}
+
+func trashMessage() registry.Tool {
+	return registry.NewTool(registry.Spec{
+		Name:  "gmail_trash_message",
+		Title: "Move a message to the trash",
+		Description: "Move a Gmail message to the trash. Gmail deletes it for good after 30 days; " +
+			"until then it can be restored.",
+		Provider:    "google",
+		Requirement: registry.AnyOf(registry.GmailModify, registry.GmailFull),
+		Operations:  []string{"gmail.users.messages.trash"},
+		Annotations: registry.Annotations{Destructive: true, Idempotent: true, OpenWorld: true},
+	}, runTrash)
+}
+
+func runTrash(ctx context.Context, call *registry.Call, in TrashInput) (registry.Result, error) {
+	id := strings.TrimSpace(in.MessageID)
+	if id == "" {
+		return registry.Result{}, registry.Errorf("message_id must not be empty")
+	}
+	var msg message
+	if err := googleapi.Do(ctx, call, "POST", messagesURL(call, id, "trash"), nil, &msg); err != nil {
+		if googleapi.IsToolError(err, 404) {
+			return registry.Result{}, registry.Errorf("No Gmail message has id %q; nothing was moved.", id)
+		}
+		return registry.Result{}, err
+	}
+	out := TrashOutput{ID: msg.ID, Labels: msg.LabelIDs}
+	return registry.Result{
+		Text:       fmt.Sprintf("Moved message %s to the trash. It can be restored from Gmail's Trash for 30 days.", msg.ID),
+		Structured: out,
+	}, nil
+}
