@@ -194,6 +194,8 @@ func DecodeArgs(args json.RawMessage, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return Errorf("arguments must be a JSON object, got %s", typeErr.Value)
 		case errors.As(err, &typeErr):
 			return Errorf("invalid argument %q: expected %s, got %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

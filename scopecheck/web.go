@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -362,4 +361,3 @@ func truncate(s string, n int) string {
 	return s
 }
 
-var _ = time.Second
