@@ -340,4 +340,3 @@ func TestRefresh(t *testing.T) {
 		})
 	}
 }
-

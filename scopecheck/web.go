@@ -360,4 +360,3 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
-

@@ -34,7 +34,7 @@ type app struct {
 	mount func(mux *http.ServeMux)
 	// ready is called once the server listens, with the MCP URL ("" over
 	// stdio) and the web server's public URL.
-	ready func(mcpURL, webURL string)
+	ready  func(mcpURL, webURL string)
 	stdin  io.Reader
 	stdout io.Writer
 }

@@ -34,6 +34,9 @@ const (
 	StatusNeedsReauth Status = "needs_reauthorization"
 	// StatusRevoked accounts were revoked by the user; their tokens are gone.
 	StatusRevoked Status = "revoked"
+	// StatusPending accounts were asked for but never completed an
+	// authorization; they hold no token, only what the user declined.
+	StatusPending Status = "pending"
 )
 
 // Token is an OAuth token as the store keeps it. It is encrypted at rest.

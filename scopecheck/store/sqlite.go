@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ErrKeyMismatch is returned by OpenSQLite when the key it was given is not
+// the one the database was written with. The database is left untouched.
+var ErrKeyMismatch = errors.New("the encryption key does not match this store")
+
+// SQLiteOptions configure OpenSQLite.
+type SQLiteOptions struct {
+	// Path is the database file. It is created, with its directory, when
+	// absent. ":memory:" is refused: a store must outlive the process.
+	Path string
+	// Key is the KeySize-byte key that encrypts tokens and PKCE verifiers,
+	// as LoadOrCreateKeyFile or ParseKey return it. It is required, and
+	// must be the same every time the database is opened.
+	Key []byte
+	// Logger receives lifecycle events. Nil means silent.
+	Logger *slog.Logger
+}
+
+// SQLite is a Store kept in one SQLite database file. The file and its
+// directory are readable by the owner only, and tokens and PKCE verifiers
+// are encrypted with AES-256-GCM, each bound to its row. It is safe for
+// concurrent use, by several goroutines and by several processes.
+//
+// Times are kept to the millisecond, in UTC.
+type SQLite struct {
+	db   *sql.DB
+	seal *sealer
+	log  *slog.Logger
+}
+
+var _ Store = (*SQLite)(nil)
+
+// keyCheckText is sealed into the meta table when a database is created, so
+// that opening it with another key fails at once.
+const keyCheckText = "scopegate store key check"
+
+// OpenSQLite opens the database at opts.Path, creating it when absent, and
+// brings its schema up to date. It never recreates or overwrites an
+// existing database: a file that is not a scopegate database, a schema
+// newer than this release, a key that does not match (ErrKeyMismatch) and
+// a file readable by others are all errors.
+func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
+	if opts.Path == "" || opts.Path == ":memory:" || strings.HasPrefix(opts.Path, "file:") {
+		return nil, errors.New("opening store: the path must name a database file")
+	}
+	seal, err := newSealer(opts.Key)
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	path, err := filepath.Abs(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	if err := prepareFile(path); err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &SQLite{db: db, seal: seal, log: log}
+
+	found, err := s.setUp(ctx, path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	log.Info("store opened", "path", path, "schema_version", schemaVersion(),
+		"created", found == 0)
+	return s, nil
+}
+
+func (s *SQLite) setUp(ctx context.Context, path string) (found int, err error) {
+	if err := s.db.PingContext(ctx); err != nil {
+		return 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	found, err = s.migrate(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.checkKey(ctx, path); err != nil {
+		return 0, err
+	}
+	return found, nil
+}
+
+// prepareFile creates the database file, owner-only, before SQLite opens
+// it, or checks the one that is there.
+func prepareFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("creating database file: %w", err)
+	}
+
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("checking database file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if !ownerOnly(info.Mode()) {
+		return fmt.Errorf("database file %s has permissions %04o, it must be accessible "+
+			"by its owner only (chmod 600)", path, uint32(info.Mode().Perm()))
+	}
+	return nil
+}
+
+// dsn is the driver's name for the database at path. mode=rw keeps SQLite
+// from creating the file itself, with default permissions; _txlock makes
+// every transaction take the write lock when it begins, so that two
+// writers wait for each other instead of failing to upgrade.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Set("mode", "rw")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Set("_txlock", "immediate")
+
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// checkKey makes sure the key opens the key check value, writing that value
+// first when the database has none yet.
+func (s *SQLite) checkKey(ctx context.Context, path string) error {
+	blob, err := s.keyCheck(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		blob, err = s.writeKeyCheck(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	text, err := s.seal.open(blob, keyCheckAD)
+	if err != nil || text != keyCheckText {
+		return fmt.Errorf("%w (%s was written with another key)", ErrKeyMismatch, path)
+	}
+	return nil
+}
+
+func (s *SQLite) keyCheck(ctx context.Context) ([]byte, error) {
+	var blob []byte
+	err := s.db.QueryRowContext(ctx,
+		`SELECT value FROM meta WHERE name = 'key_check'`).Scan(&blob)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("reading key check: %w", err)
+	}
+	return blob, err
+}
+
+// writeKeyCheck seals the key check value into a database that has none.
+// A database that already holds records without one was damaged or written
+// by something else; sealing a new check into it would hide that until the
+// records fail to decrypt, so it is refused.
+func (s *SQLite) writeKeyCheck(ctx context.Context) ([]byte, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("writing key check: %w", err)
+	}
+	defer tx.Rollback()
+
+	var records int
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM accounts) +
+		(SELECT count(*) FROM authorizations)`).Scan(&records)
+	if err != nil {
+		return nil, fmt.Errorf("writing key check: %w", err)
+	}
+	if records > 0 {
+		return nil, errors.New("the database holds records but no key check")
+	}
+	blob := s.seal.seal(keyCheckText, keyCheckAD)
+	_, err = tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('key_check', ?)
+		ON CONFLICT (name) DO NOTHING`, blob)
+	if err != nil {
+		return nil, fmt.Errorf("writing key check: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("writing key check: %w", err)
+	}
+	return s.keyCheck(ctx)
+}
+
+// Close implements Store.
+func (s *SQLite) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing store: %w", err)
+	}
+	return nil
+}

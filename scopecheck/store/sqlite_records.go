@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scopegate/scopegate/registry"
+)
+
+const accountColumns = `identifier, connection, status, granted, declined, declined_at,
+	provider_account, access_token, refresh_token, token_type, token_expiry,
+	created_at, updated_at`
+
+const authorizationColumns = `id, state, identifier, connection, tool, scopes, verifier,
+	created_at, expires_at, used_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// Account implements Store.
+func (s *SQLite) Account(ctx context.Context, identifier, connection string) (*Account, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE identifier = ? AND connection = ?`, identifier, connection)
+	a, err := s.scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading account: %w", err)
+	}
+	return a, nil
+}
+
+// PutAccount implements Store.
+func (s *SQLite) PutAccount(ctx context.Context, a *Account) error {
+	if err := checkAccount(a); err != nil {
+		return err
+	}
+	access := s.seal.sealText(a.Token.AccessToken,
+		accountAD("access_token", a.Identifier, a.Connection))
+	refresh := s.seal.sealText(a.Token.RefreshToken,
+		accountAD("refresh_token", a.Identifier, a.Connection))
+
+	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (identifier, connection) DO UPDATE SET
+			status = excluded.status,
+			granted = excluded.granted,
+			declined = excluded.declined,
+			declined_at = excluded.declined_at,
+			provider_account = excluded.provider_account,
+			access_token = excluded.access_token,
+			refresh_token = excluded.refresh_token,
+			token_type = excluded.token_type,
+			token_expiry = excluded.token_expiry,
+			created_at = excluded.created_at,
+			updated_at = excluded.updated_at`,
+		a.Identifier, a.Connection, string(a.Status),
+		scopesValue(a.Granted), scopesValue(a.Declined), timeValue(a.DeclinedAt),
+		a.ProviderAccount, access, refresh, a.Token.TokenType, timeValue(a.Token.Expiry),
+		timeValue(a.CreatedAt), timeValue(a.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("putting account: %w", err)
+	}
+	return nil
+}
+
+// DeleteAccount implements Store.
+func (s *SQLite) DeleteAccount(ctx context.Context, identifier, connection string) error {
+	_, err := s.db.ExecContext(ctx,
+		`DELETE FROM accounts WHERE identifier = ? AND connection = ?`, identifier, connection)
+	if err != nil {
+		return fmt.Errorf("deleting account: %w", err)
+	}
+	return nil
+}
+
+// Accounts implements Store. Accounts are ordered by identifier, then
+// connection.
+func (s *SQLite) Accounts(ctx context.Context, identifier string) ([]*Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE ?1 = '' OR identifier = ?1
+		ORDER BY identifier, connection`, identifier)
+	if err != nil {
+		return nil, fmt.Errorf("listing accounts: %w", err)
+	}
+	defer rows.Close()
+
+	var out []*Account
+	for rows.Next() {
+		a, err := s.scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing accounts: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) scanAccount(row scanner) (*Account, error) {
+	var (
+		a                         Account
+		status, granted, declined string
+		declinedAt, expiry        sql.NullInt64
+		createdAt, updatedAt      sql.NullInt64
+		accessBlob, refreshBlob   []byte
+	)
+	err := row.Scan(&a.Identifier, &a.Connection, &status, &granted, &declined, &declinedAt,
+		&a.ProviderAccount, &accessBlob, &refreshBlob, &a.Token.TokenType, &expiry,
+		&createdAt, &updatedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.Status = Status(status)
+	a.Granted = scopesFrom(granted)
+	a.Declined = scopesFrom(declined)
+	a.DeclinedAt = timeFrom(declinedAt)
+	a.Token.Expiry = timeFrom(expiry)
+	a.CreatedAt = timeFrom(createdAt)
+	a.UpdatedAt = timeFrom(updatedAt)
+
+	a.Token.AccessToken, err = s.seal.openText(accessBlob,
+		accountAD("access_token", a.Identifier, a.Connection))
+	if err != nil {
+		return nil, fmt.Errorf("decrypting access token: %w", err)
+	}
+	a.Token.RefreshToken, err = s.seal.openText(refreshBlob,
+		accountAD("refresh_token", a.Identifier, a.Connection))
+	if err != nil {
+		return nil, fmt.Errorf("decrypting refresh token: %w", err)
+	}
+	return &a, nil
+}
+
+// CreateAuthorization implements Store. An authorization whose ID or State
+// is already taken is refused.
+func (s *SQLite) CreateAuthorization(ctx context.Context, a *Authorization) error {
+	if err := checkAuthorization(a); err != nil {
+		return err
+	}
+	verifier := s.seal.sealText(a.Verifier, authorizationAD(a.ID))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO authorizations (`+authorizationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.State, a.Identifier, a.Connection, a.Tool, scopesValue(a.Scopes), verifier,
+		timeValue(a.CreatedAt), timeValue(a.ExpiresAt), timeValue(a.UsedAt))
+	if err != nil {
+		return fmt.Errorf("creating authorization: %w", err)
+	}
+	return nil
+}
+
+// Authorization implements Store.
+func (s *SQLite) Authorization(ctx context.Context, id string) (*Authorization, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM authorizations
+		WHERE id = ?`, id)
+	a, err := s.scanAuthorization(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading authorization: %w", err)
+	}
+	return a, nil
+}
+
+// ConsumeAuthorization implements Store. The single conditional UPDATE is
+// what makes it atomic: of two callbacks carrying the same state, whether
+// in one process or two, only one changes the row.
+func (s *SQLite) ConsumeAuthorization(
+	ctx context.Context, state string, now time.Time,
+) (*Authorization, error) {
+	if err := checkConsume(state, now); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("consuming authorization: %w", err)
+	}
+	defer tx.Rollback()
+
+	res, err := tx.ExecContext(ctx, `UPDATE authorizations SET used_at = ?1
+		WHERE state = ?2 AND used_at IS NULL AND expires_at >= ?1`, now.UnixMilli(), state)
+	if err != nil {
+		return nil, fmt.Errorf("consuming authorization: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("consuming authorization: %w", err)
+	}
+	if n == 0 {
+		return nil, whyNotConsumed(ctx, tx, state)
+	}
+
+	row := tx.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM authorizations
+		WHERE state = ?`, state)
+	a, err := s.scanAuthorization(row)
+	if err != nil {
+		return nil, fmt.Errorf("consuming authorization: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("consuming authorization: %w", err)
+	}
+	return a, nil
+}
+
+// whyNotConsumed tells apart the reasons an authorization could not be
+// consumed. Used takes precedence over expired.
+func whyNotConsumed(ctx context.Context, tx *sql.Tx, state string) error {
+	var used bool
+	err := tx.QueryRowContext(ctx,
+		`SELECT used_at IS NOT NULL FROM authorizations WHERE state = ?`, state).Scan(&used)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return fmt.Errorf("consuming authorization: %w", err)
+	case used:
+		return ErrAuthorizationUsed
+	}
+	return ErrAuthorizationExpired
+}
+
+func (s *SQLite) scanAuthorization(row scanner) (*Authorization, error) {
+	var (
+		a                            Authorization
+		scopes                       string
+		verifier                     []byte
+		createdAt, expiresAt, usedAt sql.NullInt64
+	)
+	err := row.Scan(&a.ID, &a.State, &a.Identifier, &a.Connection, &a.Tool, &scopes,
+		&verifier, &createdAt, &expiresAt, &usedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.Scopes = scopesFrom(scopes)
+	a.CreatedAt = timeFrom(createdAt)
+	a.ExpiresAt = timeFrom(expiresAt)
+	a.UsedAt = timeFrom(usedAt)
+
+	a.Verifier, err = s.seal.openText(verifier, authorizationAD(a.ID))
+	if err != nil {
+		return nil, fmt.Errorf("decrypting verifier: %w", err)
+	}
+	return &a, nil
+}
+
+// scopesValue is how SQLite stores a scope set: sorted, space-separated.
+func scopesValue(set registry.ScopeSet) string {
+	return registry.NewScopeSet(set...).String()
+}
+
+// scopesFrom reverses scopesValue.
+func scopesFrom(s string) registry.ScopeSet {
+	return normScopes(registry.ParseScopes(s))
+}
