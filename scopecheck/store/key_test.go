@@ -109,8 +109,8 @@ func TestParseKey(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("ParseKey(%s) = %v, want an error containing %q", tt.name, err, tt.wantErr)
 			}
-			if err != nil && tt.in != "" && strings.Contains(err.Error(), strings.TrimSpace(tt.in)) &&
-				strings.TrimSpace(tt.in) != "" {
+			in := strings.TrimSpace(tt.in)
+			if err != nil && in != "" && strings.Contains(err.Error(), in) {
 				t.Errorf("ParseKey error %q holds the input", err)
 			}
 		})

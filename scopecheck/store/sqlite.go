@@ -68,12 +68,12 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
 	if err := prepareFile(path); err != nil {
-		return nil, fmt.Errorf("opening store: %w", err)
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
-		return nil, fmt.Errorf("opening store: %w", err)
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	log := opts.Logger
 	if log == nil {
@@ -81,25 +81,25 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 	}
 	s := &SQLite{db: db, seal: seal, log: log}
 
-	found, err := s.setUp(ctx, path)
+	found, err := s.setUp(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("opening store: %w", err)
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	log.Info("store opened", "path", path, "schema_version", schemaVersion(),
 		"created", found == 0)
 	return s, nil
 }
 
-func (s *SQLite) setUp(ctx context.Context, path string) (found int, err error) {
+func (s *SQLite) setUp(ctx context.Context) (found int, err error) {
 	if err := s.db.PingContext(ctx); err != nil {
-		return 0, fmt.Errorf("reading %s: %w", path, err)
+		return 0, fmt.Errorf("reading database: %w", err)
 	}
 	found, err = s.migrate(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.checkKey(ctx, path); err != nil {
+	if err := s.checkKey(ctx); err != nil {
 		return 0, err
 	}
 	return found, nil
@@ -124,11 +124,11 @@ func prepareFile(path string) error {
 		return fmt.Errorf("checking database file: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
+		return errors.New("the database is not a regular file")
 	}
 	if !ownerOnly(info.Mode()) {
-		return fmt.Errorf("database file %s has permissions %04o, it must be accessible "+
-			"by its owner only (chmod 600)", path, uint32(info.Mode().Perm()))
+		return fmt.Errorf("the database file has permissions %04o, it must be accessible "+
+			"by its owner only (chmod 600)", uint32(info.Mode().Perm()))
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ func dsn(path string) string {
 
 // checkKey makes sure the key opens the key check value, writing that value
 // first when the database has none yet.
-func (s *SQLite) checkKey(ctx context.Context, path string) error {
+func (s *SQLite) checkKey(ctx context.Context) error {
 	blob, err := s.keyCheck(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		blob, err = s.writeKeyCheck(ctx)
@@ -165,7 +165,7 @@ func (s *SQLite) checkKey(ctx context.Context, path string) error {
 	}
 	text, err := s.seal.open(blob, keyCheckAD)
 	if err != nil || text != keyCheckText {
-		return fmt.Errorf("%w (%s was written with another key)", ErrKeyMismatch, path)
+		return fmt.Errorf("%w (the database was written with a different key)", ErrKeyMismatch)
 	}
 	return nil
 }

@@ -250,12 +250,14 @@ func TestSQLiteSwappedCiphertext(t *testing.T) {
 
 	for _, id := range []string{"user_1", "user_2", "user_3"} {
 		if a, err := s.Account(ctx, id, "gmail"); err == nil {
-			t.Errorf("Account(%s) with a swapped token = %q, want an error", id, a.Token.AccessToken)
+			t.Errorf("Account(%s) with a swapped token = %q, want an error",
+				id, a.Token.AccessToken)
 		}
 	}
 	for _, id := range []string{"a1", "a2"} {
 		if a, err := s.Authorization(ctx, id); err == nil {
-			t.Errorf("Authorization(%s) with a swapped verifier = %q, want an error", id, a.Verifier)
+			t.Errorf("Authorization(%s) with a swapped verifier = %q, want an error",
+				id, a.Verifier)
 		}
 	}
 }

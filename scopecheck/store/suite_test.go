@@ -394,7 +394,8 @@ func testConsumeConcurrent(t *testing.T, s Store) {
 		case err == nil:
 			wins++
 		case !errors.Is(err, ErrAuthorizationUsed):
-			t.Errorf("caller %d: ConsumeAuthorization = %v, want nil or ErrAuthorizationUsed", i, err)
+			t.Errorf("caller %d: ConsumeAuthorization = %v, want nil or ErrAuthorizationUsed",
+				i, err)
 		}
 	}
 	if wins != 1 {
