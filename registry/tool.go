@@ -149,16 +149,32 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		InputSchema: schema,
 		Validate: func(args json.RawMessage) error {
 			var in In
-			return DecodeArgs(args, &in)
+			return decodeAndCheck(args, &in)
 		},
 		Handler: func(ctx context.Context, call *Call, args json.RawMessage) (Result, error) {
 			var in In
-			if err := DecodeArgs(args, &in); err != nil {
+			if err := decodeAndCheck(args, &in); err != nil {
 				return Result{}, err
 			}
 			return fn(ctx, call, in)
 		},
 	}
+}
+
+// Checker is implemented by inputs whose values need checks a schema
+// cannot express, such as email addresses. Check returns a *ToolError.
+type Checker interface {
+	Check() error
+}
+
+func decodeAndCheck(args json.RawMessage, v any) error {
+	if err := DecodeArgs(args, v); err != nil {
+		return err
+	}
+	if c, ok := v.(Checker); ok {
+		return c.Check()
+	}
+	return nil
 }
 
 // SchemaFor returns the inline JSON Schema of T: no $ref, no $defs, no $id,

@@ -62,13 +62,18 @@ func searchMessages() registry.Tool {
 	}, runSearch)
 }
 
+// Check refuses a page size out of range.
+func (in *SearchInput) Check() error {
+	if in.MaxResults < 0 || in.MaxResults > 50 {
+		return registry.Errorf("max_results must be between 1 and 50, got %d", in.MaxResults)
+	}
+	return nil
+}
+
 func runSearch(ctx context.Context, call *registry.Call, in SearchInput) (registry.Result, error) {
 	max := in.MaxResults
-	switch {
-	case max == 0:
+	if max == 0 {
 		max = 10
-	case max < 1 || max > 50:
-		return registry.Result{}, registry.Errorf("max_results must be between 1 and 50, got %d", max)
 	}
 
 	q := url.Values{"maxResults": {strconv.Itoa(max)}}
@@ -159,11 +164,18 @@ func getMessage() registry.Tool {
 	}, runGet)
 }
 
+// Check refuses an empty message id.
+func (in *GetInput) Check() error { return checkID(in.MessageID) }
+
+func checkID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return registry.Errorf("message_id must not be empty")
+	}
+	return nil
+}
+
 func runGet(ctx context.Context, call *registry.Call, in GetInput) (registry.Result, error) {
 	id := strings.TrimSpace(in.MessageID)
-	if id == "" {
-		return registry.Result{}, registry.Errorf("message_id must not be empty")
-	}
 	msg, err := fetchMessage(ctx, call, id, "full")
 	if err != nil {
 		return registry.Result{}, err

@@ -45,29 +45,43 @@ func sendEmail() registry.Tool {
 	}, runSend)
 }
 
-func runSend(ctx context.Context, call *registry.Call, in SendInput) (registry.Result, error) {
-	d := draft{Subject: in.Subject, Body: in.Body, HTML: in.HTML, Date: time.Now()}
+// Check validates the recipients and headers before anything is sent.
+func (in *SendInput) Check() error {
+	_, err := in.draft(time.Time{})
+	return err
+}
+
+func (in *SendInput) draft(now time.Time) (*draft, error) {
+	d := &draft{Subject: in.Subject, Body: in.Body, HTML: in.HTML, Date: now}
 	var err error
 	if d.To, err = parseAddresses("to", in.To); err != nil {
-		return registry.Result{}, err
+		return nil, err
 	}
 	if len(d.To) == 0 {
-		return registry.Result{}, registry.Errorf("to must name at least one recipient")
+		return nil, registry.Errorf("to must name at least one recipient")
 	}
 	if d.Cc, err = parseAddresses("cc", in.Cc); err != nil {
-		return registry.Result{}, err
+		return nil, err
 	}
 	if d.Bcc, err = parseAddresses("bcc", in.Bcc); err != nil {
-		return registry.Result{}, err
+		return nil, err
 	}
 	if strings.ContainsAny(in.Subject, "\r\n") {
-		return registry.Result{}, registry.Errorf("subject must be a single line")
+		return nil, registry.Errorf("subject must be a single line")
 	}
 	if in.InReplyTo != "" {
 		if strings.ContainsAny(in.InReplyTo, "\r\n") || !strings.HasPrefix(in.InReplyTo, "<") {
-			return registry.Result{}, registry.Errorf("in_reply_to must be a message id such as <abc@mail.example.com>")
+			return nil, registry.Errorf("in_reply_to must be a message id such as <abc@mail.example.com>")
 		}
 		d.InReplyTo = in.InReplyTo
+	}
+	return d, nil
+}
+
+func runSend(ctx context.Context, call *registry.Call, in SendInput) (registry.Result, error) {
+	d, err := in.draft(time.Now())
+	if err != nil {
+		return registry.Result{}, err
 	}
 
 	req := map[string]string{"raw": base64.URLEncoding.EncodeToString(d.rfc5322())}
@@ -127,11 +141,11 @@ func trashMessage() registry.Tool {
 	}, runTrash)
 }
 
+// Check refuses an empty message id.
+func (in *TrashInput) Check() error { return checkID(in.MessageID) }
+
 func runTrash(ctx context.Context, call *registry.Call, in TrashInput) (registry.Result, error) {
 	id := strings.TrimSpace(in.MessageID)
-	if id == "" {
-		return registry.Result{}, registry.Errorf("message_id must not be empty")
-	}
 	var msg message
 	if err := googleapi.Do(ctx, call, "POST", messagesURL(call, id, "trash"), nil, &msg); err != nil {
 		if googleapi.IsToolError(err, 404) {

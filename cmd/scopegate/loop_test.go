@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	mgmcp "github.com/mark3labs/mcp-go/mcp"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+const (
+	scopeSend     = "https://www.googleapis.com/auth/gmail.send"
+	scopeReadonly = "https://www.googleapis.com/auth/gmail.readonly"
+)
+
+// authResult is the structuredContent of an authorization-required result.
+type authResult struct {
+	Status        string `json:"status"`
+	Reason        string `json:"reason"`
+	Tool          string `json:"tool"`
+	Provider      string `json:"provider"`
+	Connection    string `json:"connection"`
+	MissingScopes []struct {
+		Scope          string `json:"scope"`
+		Title          string `json:"title"`
+		Explanation    string `json:"explanation"`
+		DeclinedBefore bool   `json:"declined_before"`
+	} `json:"missing_scopes"`
+	GrantedScopes    []string  `json:"granted_scopes"`
+	AuthorizationURL string    `json:"authorization_url"`
+	ExpiresAt        time.Time `json:"expires_at"`
+	Message          string    `json:"message"`
+}
+
+func (a authResult) missing() []string {
+	var out []string
+	for _, m := range a.MissingScopes {
+		out = append(out, m.Scope)
+	}
+	return out
+}
+
+// toolCaller is what the loop tests need of an MCP client.
+type toolCaller func(t *testing.T, name string, args map[string]any) (structured json.RawMessage, text string, isError bool)
+
+// sdkCaller connects the official Go SDK's client over Streamable HTTP.
+func sdkCaller(t *testing.T, mcpURL string) (toolCaller, []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	client := sdk.NewClient(&sdk.Implementation{Name: "scopegate-test", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: mcpURL}, nil)
+	if err != nil {
+		t.Fatalf("connecting go-sdk client: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	list, err := cs.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	var names []string
+	for _, tool := range list.Tools {
+		names = append(names, tool.Name)
+	}
+	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
+		t.Helper()
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
+		if err != nil {
+			t.Fatalf("tools/call %s: %v", name, err)
+		}
+		structured, _ := json.Marshal(res.StructuredContent)
+		text := ""
+		if len(res.Content) > 0 {
+			if tc, ok := res.Content[0].(*sdk.TextContent); ok {
+				text = tc.Text
+			}
+		}
+		return structured, text, res.IsError
+	}, names
+}
+
+// mcpGoCaller connects mcp-go's client over SSE.
+func mcpGoCaller(t *testing.T, sseURL string) (toolCaller, []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	c, err := mcpclient.NewSSEMCPClient(sseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("starting SSE client: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	init := mgmcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mgmcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mgmcp.Implementation{Name: "scopegate-test", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	list, err := c.ListTools(ctx, mgmcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	var names []string
+	for _, tool := range list.Tools {
+		names = append(names, tool.Name)
+	}
+	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
+		t.Helper()
+		req := mgmcp.CallToolRequest{}
+		req.Params.Name = name
+		req.Params.Arguments = args
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			t.Fatalf("tools/call %s: %v", name, err)
+		}
+		structured, _ := json.Marshal(res.StructuredContent)
+		text := ""
+		if len(res.Content) > 0 {
+			if tc, ok := res.Content[0].(mgmcp.TextContent); ok {
+				text = tc.Text
+			}
+		}
+		return structured, text, res.IsError
+	}, names
+}
+
+
+// wantAuthRequired decodes an authorization-required result and checks
+// its shape, reason and missing scopes.
+func wantAuthRequired(t *testing.T, structured json.RawMessage, text string, isError bool, reason string, missing ...string) authResult {
+	t.Helper()
+	var ar authResult
+	if err := json.Unmarshal(structured, &ar); err != nil {
+		t.Fatalf("structuredContent is not an authorization result: %v: %s", err, structured)
+	}
+	if isError || ar.Status != "authorization_required" {
+		t.Fatalf("result isError=%v status=%q, want authorization_required: %s", isError, ar.Status, text)
+	}
+	if ar.Reason != reason {
+		t.Errorf("reason = %q, want %q", ar.Reason, reason)
+	}
+	if !slices.Equal(ar.missing(), missing) {
+		t.Errorf("missing_scopes = %v, want %v", ar.missing(), missing)
+	}
+	for _, m := range ar.MissingScopes {
+		if m.Title == "" || m.Explanation == "" {
+			t.Errorf("missing scope %s has no title or explanation", m.Scope)
+		}
+	}
+	if !strings.Contains(text, ar.AuthorizationURL) || !strings.Contains(text, "again after approving") {
+		t.Errorf("text does not give the link and say to call again:\n%s", text)
+	}
+	return ar
+}
+
+func wantSuccess(t *testing.T, structured json.RawMessage, text string, isError bool) map[string]any {
+	t.Helper()
+	if isError {
+		t.Fatalf("tool failed: %s", text)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(structured, &m); err != nil {
+		t.Fatalf("structuredContent: %v", err)
+	}
+	if m["status"] == "authorization_required" {
+		t.Fatalf("still asks for authorization: %s", text)
+	}
+	return m
+}
+
+// TestWholeLoopOverStreamableHTTP runs a call, follows its authorization
+// link through the connect page, the sandbox's consent form and the
+// callback, and repeats the call, with the official Go SDK client.
+func TestWholeLoopOverStreamableHTTP(t *testing.T) {
+	demo := startDemo(t, "http")
+	call, names := sdkCaller(t, demo.MCPURL)
+	for _, want := range []string{"gmail_search_messages", "gmail_get_message", "gmail_send_email", "gmail_trash_message"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("tools/list lacks %s: %v", want, names)
+		}
+	}
+
+	subject := "Quarterly numbers " + time.Now().Format("150405.000")
+	send := map[string]any{"to": []string{"demo.user@example.com"}, "subject": subject, "body": "See attached."}
+	s, text, isErr := call(t, "gmail_send_email", send)
+	ar := wantAuthRequired(t, s, text, isErr, "not_connected", scopeSend)
+	if ar.Tool != "gmail_send_email" || ar.Provider != "google" || ar.Connection != "gmail" {
+		t.Errorf("result names tool %q provider %q connection %q", ar.Tool, ar.Provider, ar.Connection)
+	}
+
+	final, _ := authorize(t, ar.AuthorizationURL, nil, "approve")
+	if final.Status != http.StatusOK || final.ID() != "connected" || !strings.Contains(final.Body, "return to your assistant") {
+		t.Fatalf("callback page: status %d id %q:\n%s", final.Status, final.ID(), final.Body)
+	}
+
+	s, text, isErr = call(t, "gmail_send_email", send)
+	sent := wantSuccess(t, s, text, isErr)
+	if sent["id"] == "" {
+		t.Fatalf("send returned no message id: %s", s)
+	}
+
+	// Searching needs a read scope the user has not granted: only that is asked for.
+	search := map[string]any{"query": "subject:\"" + subject + "\""}
+	s, text, isErr = call(t, "gmail_search_messages", search)
+	ar = wantAuthRequired(t, s, text, isErr, "missing_scopes", scopeReadonly)
+	if !slices.Contains(ar.GrantedScopes, scopeSend) {
+		t.Errorf("granted_scopes = %v, want it to include gmail.send", ar.GrantedScopes)
+	}
+	final, consentURL := authorize(t, ar.AuthorizationURL, nil, "approve")
+	if final.ID() != "connected" {
+		t.Fatalf("second callback page id %q:\n%s", final.ID(), final.Body)
+	}
+	if u, _ := url.Parse(consentURL); strings.Contains(u.Query().Get("scope"), scopeSend) ||
+		u.Query().Get("include_granted_scopes") != "true" || u.Query().Get("code_challenge_method") != "S256" {
+		t.Errorf("incremental request %s must ask only for what is missing, with include_granted_scopes and PKCE", consentURL)
+	}
+
+	s, text, isErr = call(t, "gmail_search_messages", search)
+	found := wantSuccess(t, s, text, isErr)
+	msgs, _ := found["messages"].([]any)
+	if len(msgs) == 0 || !strings.Contains(text, subject) {
+		t.Fatalf("search for the sent message found nothing: %s", text)
+	}
+	// Send still works: incremental consent kept the earlier grant.
+	s, text, isErr = call(t, "gmail_send_email", send)
+	wantSuccess(t, s, text, isErr)
+}
+
+// TestPartialGrantAndDenialOverSSE unticks a scope on the consent form,
+// then denies, with mcp-go's client over SSE.
+func TestPartialGrantAndDenialOverSSE(t *testing.T) {
+	demo := startDemo(t, "sse")
+	call, _ := mcpGoCaller(t, demo.MCPURL)
+
+	search := map[string]any{"query": "in:inbox"}
+	s, text, isErr := call(t, "gmail_search_messages", search)
+	ar := wantAuthRequired(t, s, text, isErr, "not_connected", scopeReadonly)
+	if final, _ := authorize(t, ar.AuthorizationURL, nil, "approve"); final.ID() != "connected" {
+		t.Fatalf("callback page id %q:\n%s", final.ID(), final.Body)
+	}
+
+	// Partial grant: the user unticks the send scope and keeps the rest.
+	send := map[string]any{"to": []string{"ana@example.com"}, "subject": "hi", "body": "hello"}
+	s, text, isErr = call(t, "gmail_send_email", send)
+	ar = wantAuthRequired(t, s, text, isErr, "missing_scopes", scopeSend)
+	final, _ := authorize(t, ar.AuthorizationURL, func(scope string) bool { return scope != scopeSend }, "approve")
+	if final.ID() != "partial" || !strings.Contains(final.Body, "gmail_send_email") {
+		t.Fatalf("partial grant page id %q should name what stays unavailable:\n%s", final.ID(), final.Body)
+	}
+	s, text, isErr = call(t, "gmail_search_messages", search)
+	wantSuccess(t, s, text, isErr)
+	s, text, isErr = call(t, "gmail_send_email", send)
+	ar = wantAuthRequired(t, s, text, isErr, "missing_scopes", scopeSend)
+	if !ar.MissingScopes[0].DeclinedBefore || !strings.Contains(text, "declined") {
+		t.Errorf("the next request should say the user declined before: %s", text)
+	}
+	if !slices.Contains(ar.GrantedScopes, scopeReadonly) || slices.Contains(ar.GrantedScopes, scopeSend) {
+		t.Errorf("granted_scopes = %v, want read kept and send absent", ar.GrantedScopes)
+	}
+
+	// Denial: nothing changes but the record of what was declined.
+	final, _ = authorize(t, ar.AuthorizationURL, nil, "deny")
+	if final.ID() != "denied" {
+		t.Fatalf("denial page id %q:\n%s", final.ID(), final.Body)
+	}
+	s, text, isErr = call(t, "gmail_search_messages", search)
+	wantSuccess(t, s, text, isErr)
+	s, text, isErr = call(t, "gmail_send_email", send)
+	wantAuthRequired(t, s, text, isErr, "missing_scopes", scopeSend)
+}
+
+// TestCallbackRefusesBadState sends forged and replayed states to the
+// callback: each gets a clear page and changes nothing.
+func TestCallbackRefusesBadState(t *testing.T) {
+	demo := startDemo(t, "http")
+	call, _ := sdkCaller(t, demo.MCPURL)
+
+	forged := get(t, demo.WebURL+"/oauth/callback?state=forged&code=whatever")
+	if forged.Status != http.StatusBadRequest || forged.ID() != "unknown-state" {
+		t.Errorf("forged state: status %d id %q", forged.Status, forged.ID())
+	}
+	missing := get(t, demo.WebURL+"/oauth/callback?code=whatever")
+	if missing.Status != http.StatusBadRequest || missing.ID() != "bad-callback" {
+		t.Errorf("missing state: status %d id %q", missing.Status, missing.ID())
+	}
+	unknownLink := get(t, demo.WebURL+"/connect/not-a-link")
+	if unknownLink.Status != http.StatusNotFound || unknownLink.ID() != "unknown-link" {
+		t.Errorf("unknown link: status %d id %q", unknownLink.Status, unknownLink.ID())
+	}
+
+	send := map[string]any{"to": []string{"ana@example.com"}, "subject": "hi", "body": "hello"}
+	s, text, isErr := call(t, "gmail_send_email", send)
+	ar := wantAuthRequired(t, s, text, isErr, "not_connected", scopeSend)
+	final, _ := authorize(t, ar.AuthorizationURL, nil, "approve")
+	if final.ID() != "connected" {
+		t.Fatalf("callback page id %q", final.ID())
+	}
+
+	replayed := get(t, final.URL)
+	if replayed.Status != http.StatusBadRequest || replayed.ID() != "replayed-state" {
+		t.Errorf("replayed callback: status %d id %q", replayed.Status, replayed.ID())
+	}
+	used := get(t, ar.AuthorizationURL)
+	if used.Status != http.StatusGone || used.ID() != "used-link" {
+		t.Errorf("used link: status %d id %q", used.Status, used.ID())
+	}
+	s, text, isErr = call(t, "gmail_send_email", send)
+	wantSuccess(t, s, text, isErr)
+	if strings.Contains(demo.Stderr(), "code=") {
+		t.Errorf("logs mention an authorization code:\n%s", demo.Stderr())
+	}
+}
+
+// TestBadArgumentsGetClearErrors sends wrong types and missing fields.
+func TestBadArgumentsGetClearErrors(t *testing.T) {
+	demo := startDemo(t, "http")
+	call, _ := sdkCaller(t, demo.MCPURL)
+	tests := []struct {
+		name string
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"wrong type", "gmail_search_messages", map[string]any{"max_results": "ten"}, "max_results"},
+		{"missing required", "gmail_get_message", map[string]any{}, "message_id"},
+		{"unknown field", "gmail_trash_message", map[string]any{"message_id": "1", "force": true}, "force"},
+		{"bad address", "gmail_send_email", map[string]any{"to": []string{"not an address"}, "subject": "s", "body": "b"}, "not an email address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, text, isErr := call(t, tt.tool, tt.args)
+			if !isErr || !strings.Contains(text, tt.want) {
+				t.Errorf("%s(%v) = %q (isError %v), want an error naming %q", tt.tool, tt.args, text, isErr, tt.want)
+			}
+		})
+	}
+}
