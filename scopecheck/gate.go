@@ -157,6 +157,7 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 				"Add one to the configuration.", tool.Provider, tool.Name)), nil
 		}
 		log = log.With("identifier", id, "connection", conn.Name)
+		log.Debug("tool call")
 
 		acct, err := g.opts.Store.Account(ctx, id, conn.Name)
 		switch {

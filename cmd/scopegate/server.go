@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,14 +41,15 @@ type app struct {
 }
 
 // newMCPServer registers every tool, each behind the gate.
-func newMCPServer(tools []registry.Tool, gate *scopecheck.Gate) *server.MCPServer {
-	s := server.NewMCPServer("scopegate", version,
+func newMCPServer(tools []registry.Tool, gate *scopecheck.Gate, opts ...server.ServerOption) *server.MCPServer {
+	s := server.NewMCPServer("scopegate", version, append([]server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithInputSchemaValidation(),
 		server.WithRecovery(),
-		server.WithInstructions("Tools act in the user's accounts with the permissions they granted. "+
-			"When a result has status authorization_required, show the user its authorization_url, "+
+		server.WithInstructions("Tools act in the user's accounts with the permissions they granted. " +
+			"When a result has status authorization_required, show the user its authorization_url, " +
 			"and call the same tool again once they have approved."),
+	}, opts...)...,
 	)
 	for _, t := range tools {
 		s.AddTool(mcpTool(t), gate.Handler(t))
@@ -95,7 +97,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		PublicURL:   publicURL,
 		Logger:      a.log,
 	})
-	mcpSrv := newMCPServer(a.tools, gate)
+	var calls inflight
+	mcpSrv := newMCPServer(a.tools, gate, server.WithToolHandlerMiddleware(calls.track))
 	identify := func(ctx context.Context) context.Context {
 		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
 	}
@@ -159,7 +162,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		if stdin == nil {
 			stdin, stdout = os.Stdin, os.Stdout
 		}
-		runErr = stdio.Listen(ctx, stdin, stdout)
+		// At end of input, let calls already read finish before the
+		// transport cancels them: a scripted client may close stdin right
+		// after its last request.
+		runErr = stdio.Listen(ctx, &drainOnEOF{r: stdin, calls: &calls}, stdout)
 		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, io.EOF) {
 			runErr = nil
 		}
@@ -201,4 +207,52 @@ func trimNewline(p []byte) []byte {
 		p = p[:len(p)-1]
 	}
 	return p
+}
+
+// inflight counts tool calls in progress and when the last one started or
+// ended.
+type inflight struct {
+	n    atomic.Int64
+	last atomic.Int64 // unix nanoseconds
+}
+
+func (c *inflight) track(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c.n.Add(1)
+		c.last.Store(time.Now().UnixNano())
+		defer func() {
+			c.last.Store(time.Now().UnixNano())
+			c.n.Add(-1)
+		}()
+		return next(ctx, req)
+	}
+}
+
+// settle waits until no call has been in flight for a short while, or
+// until limit passes.
+func (c *inflight) settle(limit time.Duration) {
+	const quiet = 200 * time.Millisecond
+	start := time.Now()
+	deadline := start.Add(limit)
+	for time.Now().Before(deadline) {
+		idle := min(time.Since(time.Unix(0, c.last.Load())), time.Since(start))
+		if c.n.Load() == 0 && idle >= quiet {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// drainOnEOF delays the end of stdin until the calls read before it finish.
+type drainOnEOF struct {
+	r     io.Reader
+	calls *inflight
+}
+
+func (d *drainOnEOF) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		d.calls.settle(30 * time.Second)
+	}
+	return n, err
 }
