@@ -133,7 +133,6 @@ func mcpGoCaller(t *testing.T, sseURL string) (toolCaller, []string) {
 	}, names
 }
 
-
 // wantAuthRequired decodes an authorization-required result and checks
 // its shape, reason and missing scopes.
 func wantAuthRequired(t *testing.T, structured json.RawMessage, text string, isError bool, reason string, missing ...string) authResult {
