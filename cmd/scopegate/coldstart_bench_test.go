@@ -100,7 +100,11 @@ func BenchmarkColdStart(b *testing.B) {
 // BenchmarkColdStartRatio starts scopegate and the bare server in turns, each
 // once per iteration and each first in every other iteration, and reports the
 // median time from the start to the tools/list answer of each (scopegate_ms,
-// bare_ms) and the ratio of the two medians (x_bare).
+// bare_ms) and the ratio of the two medians (x_bare). Its ns/op is the mean of
+// whole rounds, exits included.
+//
+// A median needs rounds: run it with a count, as in -benchtime 20x, since a
+// time budget of one second may allow only a few.
 func BenchmarkColdStartRatio(b *testing.B) {
 	scopegate, bare := buildColdStartServers(b)
 	servers := [2]coldStartServer{scopegate, bare}

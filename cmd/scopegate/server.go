@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -209,50 +210,68 @@ func trimNewline(p []byte) []byte {
 	return p
 }
 
-// inflight counts tool calls in progress and when the last one started or
-// ended.
+// inflight counts tool calls: how many started, how many are running, and
+// when the last one started or ended.
 type inflight struct {
-	n    atomic.Int64
-	last atomic.Int64 // unix nanoseconds
+	started atomic.Int64
+	running atomic.Int64
+	last    atomic.Int64 // unix nanoseconds
 }
 
 func (c *inflight) track(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c.n.Add(1)
+		c.started.Add(1)
+		c.running.Add(1)
 		c.last.Store(time.Now().UnixNano())
 		defer func() {
 			c.last.Store(time.Now().UnixNano())
-			c.n.Add(-1)
+			c.running.Add(-1)
 		}()
 		return next(ctx, req)
 	}
 }
 
-// settle waits until no call has been in flight for a short while, or
-// until limit passes.
-func (c *inflight) settle(limit time.Duration) {
+// settle waits until the calls that were read have all started and
+// finished. A count read from raw input can be off (the words may appear
+// inside arguments), so it also stops after a quiet spell, and at limit.
+func (c *inflight) settle(read int64, limit time.Duration) {
 	const quiet = 200 * time.Millisecond
 	start := time.Now()
-	deadline := start.Add(limit)
-	for time.Now().Before(deadline) {
-		idle := min(time.Since(time.Unix(0, c.last.Load())), time.Since(start))
-		if c.n.Load() == 0 && idle >= quiet {
-			return
+	for time.Since(start) < limit {
+		if c.running.Load() == 0 {
+			if c.started.Load() >= read {
+				return
+			}
+			idle := min(time.Since(time.Unix(0, c.last.Load())), time.Since(start))
+			if idle >= quiet {
+				return
+			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// drainOnEOF delays the end of stdin until the calls read before it finish.
+// drainOnEOF delays the end of stdin until the tool calls read before it
+// finish. It counts the tool calls it passes on by their method name.
 type drainOnEOF struct {
 	r     io.Reader
 	calls *inflight
+	read  int64
+	tail  []byte // the end of the previous read, for names split across reads
 }
+
+var toolsCallMethod = []byte(`"tools/call"`)
 
 func (d *drainOnEOF) Read(p []byte) (int, error) {
 	n, err := d.r.Read(p)
+	if n > 0 {
+		joined := append(d.tail, p[:n]...)
+		d.read += int64(bytes.Count(joined, toolsCallMethod))
+		keep := min(len(toolsCallMethod)-1, len(joined))
+		d.tail = append(d.tail[:0], joined[len(joined)-keep:]...)
+	}
 	if errors.Is(err, io.EOF) {
-		d.calls.settle(30 * time.Second)
+		d.calls.settle(d.read, 30*time.Second)
 	}
 	return n, err
 }
