@@ -258,19 +258,8 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 			"Ask the administrator to add it to that connection's scopes.", tool.Name, d.Missing, conn.Name)), nil
 	}
 
-	now := g.opts.Now()
-	authz := &store.Authorization{
-		ID:         randomToken(),
-		State:      randomToken(),
-		Identifier: IdentifierFrom(ctx),
-		Connection: conn.Name,
-		Tool:       tool.Name,
-		Scopes:     d.Missing,
-		Verifier:   oauth2.GenerateVerifier(),
-		CreatedAt:  now,
-		ExpiresAt:  now.Add(g.opts.LinkTTL),
-	}
-	if err := g.opts.Store.CreateAuthorization(ctx, authz); err != nil {
+	authz, err := g.issue(ctx, IdentifierFrom(ctx), conn, tool.Name, d.Missing)
+	if err != nil {
 		log.Error("creating authorization link", "err", err)
 		return mcp.NewToolResultError("scopegate could not create an authorization link. Try again shortly."), nil
 	}
@@ -287,11 +276,53 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 		Connection:       conn.Name,
 		MissingScopes:    explain(conn.Provider, d.Missing, declined),
 		GrantedScopes:    granted.Strings(),
-		AuthorizationURL: g.opts.PublicURL + "/connect/" + authz.ID,
+		AuthorizationURL: g.linkURL(authz),
 		ExpiresAt:        authz.ExpiresAt.UTC().Truncate(time.Second),
 	}
 	ar.Message = ar.message(conn.Provider)
 	return ar.toResult(), nil
+}
+
+// IssueLink creates an authorization link for identifier to grant scopes on
+// the named connection, as a tool call would; tool names the reason shown
+// on the connect page and may be empty.
+func (g *Gate) IssueLink(ctx context.Context, identifier, connection, tool string, scopes registry.ScopeSet) (string, error) {
+	conn := g.connectionNamed(connection)
+	if conn == nil {
+		return "", fmt.Errorf("no connection named %q", connection)
+	}
+	if !conn.Allows(scopes) {
+		return "", fmt.Errorf("connection %q may not request %s", connection, scopes)
+	}
+	authz, err := g.issue(ctx, identifier, conn, tool, scopes)
+	if err != nil {
+		return "", err
+	}
+	return g.linkURL(authz), nil
+}
+
+func (g *Gate) issue(ctx context.Context, identifier string, conn *registry.Connection, tool string,
+	scopes registry.ScopeSet) (*store.Authorization, error) {
+	now := g.opts.Now()
+	authz := &store.Authorization{
+		ID:         randomToken(),
+		State:      randomToken(),
+		Identifier: identifier,
+		Connection: conn.Name,
+		Tool:       tool,
+		Scopes:     scopes,
+		Verifier:   oauth2.GenerateVerifier(),
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(g.opts.LinkTTL),
+	}
+	if err := g.opts.Store.CreateAuthorization(ctx, authz); err != nil {
+		return nil, fmt.Errorf("creating authorization: %w", err)
+	}
+	return authz, nil
+}
+
+func (g *Gate) linkURL(authz *store.Authorization) string {
+	return g.opts.PublicURL + ConnectPath + authz.ID
 }
 
 func rawArguments(req mcp.CallToolRequest) json.RawMessage {

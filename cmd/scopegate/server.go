@@ -41,37 +41,6 @@ type app struct {
 	stdout io.Writer
 }
 
-// newMCPServer registers every tool, each behind the gate.
-func newMCPServer(tools []registry.Tool, gate *scopecheck.Gate, opts ...server.ServerOption) *server.MCPServer {
-	s := server.NewMCPServer("scopegate", version, append([]server.ServerOption{
-		server.WithToolCapabilities(false),
-		server.WithInputSchemaValidation(),
-		server.WithRecovery(),
-		server.WithInstructions("Tools act in the user's accounts with the permissions they granted. " +
-			"When a result has status authorization_required, show the user its authorization_url, " +
-			"and call the same tool again once they have approved."),
-	}, opts...)...,
-	)
-	for _, t := range tools {
-		s.AddTool(mcpTool(t), gate.Handler(t))
-	}
-	return s
-}
-
-// mcpTool describes t the way tools/list shows it.
-func mcpTool(t registry.Tool) mcp.Tool {
-	tool := mcp.NewToolWithRawSchema(t.Name, t.Description, t.InputSchema)
-	tool.Title = t.Title
-	a := t.Annotations
-	tool.Annotations = mcp.ToolAnnotation{
-		ReadOnlyHint:    mcp.ToBoolPtr(a.ReadOnly),
-		DestructiveHint: mcp.ToBoolPtr(a.Destructive),
-		IdempotentHint:  mcp.ToBoolPtr(a.Idempotent),
-		OpenWorldHint:   mcp.ToBoolPtr(a.OpenWorld),
-	}
-	return tool
-}
-
 // listen opens the web server's address, naming it when it is taken.
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -99,7 +68,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Logger:      a.log,
 	})
 	var calls inflight
-	mcpSrv := newMCPServer(a.tools, gate, server.WithToolHandlerMiddleware(calls.track))
+	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))
 	identify := func(ctx context.Context) context.Context {
 		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
 	}

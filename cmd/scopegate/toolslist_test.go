@@ -22,8 +22,8 @@ const toolsListGolden = "../../testdata/tools-list.golden.json"
 // TestToolsListGolden pins the tools/list answer: names, descriptions,
 // schemas and annotations. Refresh it with: go test ./cmd/scopegate -run ToolsListGolden -update
 func TestToolsListGolden(t *testing.T) {
-	gate := scopecheck.New(scopecheck.Options{Store: store.NewMemory(), PublicURL: "http://127.0.0.1:8765"})
-	srv := newMCPServer(tools.All(), gate)
+	gate := scopecheck.New(scopecheck.Options{Store: store.NewMemory(), Tools: tools.All(), PublicURL: "http://127.0.0.1:8765"})
+	srv := gate.NewServer("scopegate", version)
 	ctx := context.Background()
 	srv.HandleMessage(ctx, []byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"golden","version":"1"}}}`))
 	resp := srv.HandleMessage(ctx, []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
