@@ -1,4 +1,4 @@
 package registry
 
 // googleWorkspaceScopes are the Calendar, Drive and Sheets scopes.
-var googleWorkspaceScopes = []ScopeInfo{}
+var googleWorkspaceScopes = concat(calendarScopes, driveScopes, sheetsScopes)

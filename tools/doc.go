@@ -4,7 +4,10 @@ package tools
 
 import (
 	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/tools/calendar"
+	"github.com/scopegate/scopegate/tools/drive"
 	"github.com/scopegate/scopegate/tools/gmail"
+	"github.com/scopegate/scopegate/tools/sheets"
 )
 
 // All returns every tool in the order tools/list shows them. The list is
@@ -13,5 +16,8 @@ func All() []registry.Tool {
 	var all []registry.Tool
 	// Gmail: read first, then write, then destructive.
 	all = append(all, gmail.Tools()...)
+	all = append(all, calendar.Tools()...)
+	all = append(all, drive.Tools()...)
+	all = append(all, sheets.Tools()...)
 	return all
 }

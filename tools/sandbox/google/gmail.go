@@ -10,55 +10,61 @@ import (
 // gmailService is the service name in Gmail's ErrorInfo details.
 const gmailService = "gmail.googleapis.com"
 
-// gmailOperation is one Gmail API method. Its HTTP method and path come from the facts.
-type gmailOperation struct {
+// operation is one Google API method. Its HTTP method and path come from the facts.
+type operation struct {
 	id string // the discovery method id, the key into the facts
-	// rpc is the method name Gmail reports in ErrorInfo details, after
-	// "caribou.api.proto.MailboxService.".
-	rpc string
+	// service and rpc are the service and method names Google reports in ErrorInfo
+	// details, such as "gmail.googleapis.com" and
+	// "caribou.api.proto.MailboxService.ListMessages".
+	service, rpc string
 	// handle serves the call once the token is accepted; nil answers UNIMPLEMENTED.
 	handle func(s *Server, w http.ResponseWriter, r *http.Request, t accessToken)
 }
 
-// gmailOperations lists every Gmail method in the facts. All of them are gated on scopes;
-// the ones without a handler then answer 501.
-var gmailOperations = []gmailOperation{
-	{"gmail.users.getProfile", "GetProfile", (*Server).getProfile},
-	{"gmail.users.labels.list", "ListLabels", (*Server).listLabels},
-	{"gmail.users.labels.create", "CreateLabel", nil},
-	{"gmail.users.messages.list", "ListMessages", (*Server).listMessages},
-	{"gmail.users.messages.get", "GetMessage", (*Server).getMessage},
-	{"gmail.users.messages.send", "SendMessage", (*Server).sendMessage},
-	{"gmail.users.messages.modify", "ModifyMessage", (*Server).modifyMessage},
-	{"gmail.users.messages.trash", "TrashMessage", (*Server).trashMessage},
-	{"gmail.users.messages.untrash", "UntrashMessage", (*Server).untrashMessage},
-	{"gmail.users.messages.delete", "DeleteMessage", (*Server).deleteMessage},
-	{"gmail.users.messages.batchModify", "BatchModifyMessages", nil},
-	{"gmail.users.messages.batchDelete", "BatchDeleteMessages", nil},
-	{"gmail.users.messages.attachments.get", "GetAttachment", (*Server).getAttachment},
-	{"gmail.users.drafts.create", "CreateDraft", (*Server).createDraft},
-	{"gmail.users.drafts.list", "ListDrafts", nil},
-	{"gmail.users.drafts.send", "SendDraft", nil},
-	{"gmail.users.threads.list", "ListThreads", nil},
-	{"gmail.users.threads.get", "GetThread", nil},
-	{"gmail.users.threads.trash", "TrashThread", nil},
+// gmailOp describes a Gmail method by its short RPC name.
+func gmailOp(id, rpc string, handle func(*Server, http.ResponseWriter, *http.Request, accessToken)) operation {
+	return operation{id: id, service: gmailService, rpc: "caribou.api.proto.MailboxService." + rpc, handle: handle}
 }
 
-// routeGmail registers the Gmail operations at the paths the facts give. An operation
+// gmailOperations lists every Gmail method in the facts. All of them are gated on scopes;
+// the ones without a handler then answer 501.
+var gmailOperations = []operation{
+	gmailOp("gmail.users.getProfile", "GetProfile", (*Server).getProfile),
+	gmailOp("gmail.users.labels.list", "ListLabels", (*Server).listLabels),
+	gmailOp("gmail.users.labels.create", "CreateLabel", nil),
+	gmailOp("gmail.users.messages.list", "ListMessages", (*Server).listMessages),
+	gmailOp("gmail.users.messages.get", "GetMessage", (*Server).getMessage),
+	gmailOp("gmail.users.messages.send", "SendMessage", (*Server).sendMessage),
+	gmailOp("gmail.users.messages.modify", "ModifyMessage", (*Server).modifyMessage),
+	gmailOp("gmail.users.messages.trash", "TrashMessage", (*Server).trashMessage),
+	gmailOp("gmail.users.messages.untrash", "UntrashMessage", (*Server).untrashMessage),
+	gmailOp("gmail.users.messages.delete", "DeleteMessage", (*Server).deleteMessage),
+	gmailOp("gmail.users.messages.batchModify", "BatchModifyMessages", nil),
+	gmailOp("gmail.users.messages.batchDelete", "BatchDeleteMessages", nil),
+	gmailOp("gmail.users.messages.attachments.get", "GetAttachment", (*Server).getAttachment),
+	gmailOp("gmail.users.drafts.create", "CreateDraft", (*Server).createDraft),
+	gmailOp("gmail.users.drafts.list", "ListDrafts", nil),
+	gmailOp("gmail.users.drafts.send", "SendDraft", nil),
+	gmailOp("gmail.users.threads.list", "ListThreads", nil),
+	gmailOp("gmail.users.threads.get", "GetThread", nil),
+	gmailOp("gmail.users.threads.trash", "TrashThread", nil),
+}
+
+// route registers operations at the paths the facts give. An operation
 // missing from the facts is a build mistake, so it panics.
-func (s *Server) routeGmail() {
-	for _, op := range gmailOperations {
+func (s *Server) route(ops []operation) {
+	for _, op := range ops {
 		f, ok := s.facts.Operations[op.id]
 		if !ok {
 			panic("google sandbox: no facts for " + op.id)
 		}
-		s.mux.HandleFunc(f.HTTP, s.gmailHandler(op))
+		s.mux.HandleFunc(f.HTTP, s.apiHandler(op))
 	}
 }
 
 // gmailHandler gates an operation: a valid token, one of the operation's accepted scopes,
 // and the account's own mailbox, in that order, as Gmail checks them.
-func (s *Server) gmailHandler(op gmailOperation) http.HandlerFunc {
+func (s *Server) apiHandler(op operation) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, problem := s.lookupAccess(r)
 		if problem != tokenOK {
@@ -72,7 +78,7 @@ func (s *Server) gmailHandler(op gmailOperation) http.HandlerFunc {
 			s.writeInsufficientScope(w, op)
 			return
 		}
-		if user := r.PathValue("userId"); user != "me" && !strings.EqualFold(user, s.account) {
+		if user := r.PathValue("userId"); user != "" && user != "me" && !strings.EqualFold(user, s.account) {
 			writeAPIError(w, 403, "forbidden", "Delegation denied for "+user)
 			return
 		}
@@ -141,14 +147,14 @@ func writeInvalidArgument(w http.ResponseWriter, msg string) {
 	writeAPIError(w, 400, "invalidArgument", msg)
 }
 
-func (op gmailOperation) errorInfo(reason string) errorInfo {
+func (op operation) errorInfo(reason string) errorInfo {
 	return errorInfo{
 		Type:   "type.googleapis.com/google.rpc.ErrorInfo",
 		Reason: reason,
 		Domain: "googleapis.com",
 		Metadata: map[string]string{
-			"service": gmailService,
-			"method":  "caribou.api.proto.MailboxService." + op.rpc,
+			"service": op.service,
+			"method":  op.rpc,
 		},
 	}
 }
@@ -161,7 +167,7 @@ const credentialsHint = "Expected OAuth 2 access token, login cookie or other va
 // writeUnauthenticated answers a call without a usable token. Google tells a missing
 // credential (with an ErrorInfo detail) from a bad one, and per RFC 6750 puts no error code
 // in the challenge when no credential was sent.
-func writeUnauthenticated(w http.ResponseWriter, op gmailOperation, problem tokenProblem) {
+func writeUnauthenticated(w http.ResponseWriter, op operation, problem tokenProblem) {
 	body := apiErrorBody{Code: 401, Status: "UNAUTHENTICATED"}
 	if problem == tokenMissing {
 		w.Header().Set("WWW-Authenticate", wwwAuthRealm)
@@ -180,7 +186,7 @@ func writeUnauthenticated(w http.ResponseWriter, op gmailOperation, problem toke
 
 // writeInsufficientScope answers a token that holds none of the operation's accepted
 // scopes. The challenge lists the scopes that would do.
-func (s *Server) writeInsufficientScope(w http.ResponseWriter, op gmailOperation) {
+func (s *Server) writeInsufficientScope(w http.ResponseWriter, op operation) {
 	accepted := slices.Clone(s.facts.Operations[op.id].AcceptedScopes)
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf(`%s, error="insufficient_scope", scope="%s"`,
 		wwwAuthRealm, joinScopes(accepted)))

@@ -142,7 +142,10 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST "+RevokePath, s.revoke)
 	s.mux.HandleFunc("GET "+UserinfoPath, s.userinfo)
 	s.mux.HandleFunc("POST "+UserinfoPath, s.userinfo)
-	s.routeGmail()
+	s.route(gmailOperations)
+	s.route(calendarOperations)
+	s.route(driveOperations)
+	s.route(sheetsOperations)
 	return s
 }
 

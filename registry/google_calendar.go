@@ -1,0 +1,4 @@
+package registry
+
+// calendarScopes are the Google Calendar scopes, narrowest first.
+var calendarScopes = []ScopeInfo{}

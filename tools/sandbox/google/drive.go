@@ -1,0 +1,4 @@
+package google
+
+// driveOperations lists the Drive methods the sandbox serves.
+var driveOperations = []operation{}
