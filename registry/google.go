@@ -27,7 +27,13 @@ var Google = &Provider{
 		RevokeURL: "https://oauth2.googleapis.com/revoke",
 	},
 	AlwaysRequest: ScopeSet{GoogleOpenID, GoogleEmail},
-	Catalog:       concat(googleIdentityScopes, gmailScopes, googleWorkspaceScopes),
+	// Google reports the OpenID Connect short names in token responses
+	// under their long form, and accepts both in requests.
+	Aliases: map[Scope]Scope{
+		"email":   GoogleEmail,
+		"profile": GoogleProfile,
+	},
+	Catalog: concat(googleIdentityScopes, gmailScopes, googleWorkspaceScopes),
 }
 
 // gmailScopes are the Gmail scopes, narrowest first.

@@ -16,6 +16,20 @@ const (
 	Sensitive Sensitivity = "sensitive"
 	// Restricted scopes need Google's verification and a security assessment.
 	Restricted Sensitivity = "restricted"
+	// AdminConsent scopes need a tenant administrator's consent (Microsoft
+	// Graph's "admin consent required" for delegated permissions).
+	AdminConsent Sensitivity = "admin_consent"
+)
+
+// TokenType is the kind of token a provider issues, where it issues more
+// than one: Slack's bot and user tokens. The empty TokenType is a
+// provider's only kind.
+type TokenType string
+
+// Slack's token types.
+const (
+	BotToken  TokenType = "bot"
+	UserToken TokenType = "user"
 )
 
 // ScopeInfo is one entry of a provider's scope catalog.
@@ -34,6 +48,9 @@ type ScopeInfo struct {
 	// what this one does. It serves explanations and lints; the gate
 	// decides from requirements alone.
 	CoveredBy []Scope
+	// TokenTypes lists the token types the scope can be granted to, for
+	// providers with more than one (Slack); nil means every type.
+	TokenTypes []TokenType
 }
 
 // Endpoints are a provider's OAuth endpoints and API location. A
@@ -57,9 +74,26 @@ type Provider struct {
 	// is shown to people.
 	Catalog []ScopeInfo
 	// AlwaysRequest are scopes added to every authorization request of
-	// this provider, such as OpenID identity scopes. They are never the
-	// reason a tool is refused.
+	// this provider, such as OpenID identity scopes or offline_access. They
+	// are never the reason a tool is refused.
 	AlwaysRequest ScopeSet
+
+	// ScopeSeparator joins scopes in authorization requests and splits
+	// them in token responses: "," for Slack; empty means a space.
+	ScopeSeparator string
+	// CaseInsensitive providers compare scope names without case
+	// (Microsoft Graph).
+	CaseInsensitive bool
+	// ResourcePrefix is the resource URI a provider may put before its
+	// scope names ("https://graph.microsoft.com/"); it is removed when
+	// scopes are compared.
+	ResourcePrefix string
+	// Aliases map other spellings a provider reports for a scope to the
+	// catalog's spelling (Google reports "email" as userinfo.email).
+	Aliases map[Scope]Scope
+	// TokenTypes lists the provider's token types when it has more than
+	// one (Slack's bot and user tokens); nil means one kind.
+	TokenTypes []TokenType
 }
 
 // Lookup returns the catalog entry for s.
@@ -88,7 +122,7 @@ func (p *Provider) Describe(s Scope) ScopeInfo {
 
 // Providers returns every provider scopegate knows, in a stable order.
 func Providers() []*Provider {
-	return []*Provider{Google}
+	return []*Provider{Google, Microsoft, Slack, Atlassian}
 }
 
 // ProviderByID returns the provider with the given id.

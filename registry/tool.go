@@ -101,6 +101,10 @@ type Tool struct {
 	Title       string
 	Description string
 	Provider    ProviderID
+	// TokenType is the kind of token the tool calls with, for providers
+	// with more than one (Slack: bot or user); its requirement follows
+	// that token type's scopes. Empty for other providers.
+	TokenType TokenType
 	// Requirement lists the scope alternatives that authorize every
 	// operation in Operations, least privileged first.
 	Requirement Requirement
@@ -125,6 +129,7 @@ type Spec struct {
 	Title       string
 	Description string
 	Provider    ProviderID
+	TokenType   TokenType
 	Requirement Requirement
 	Operations  []string
 	Annotations Annotations
@@ -143,6 +148,7 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		Title:       spec.Title,
 		Description: spec.Description,
 		Provider:    spec.Provider,
+		TokenType:   spec.TokenType,
 		Requirement: spec.Requirement,
 		Operations:  spec.Operations,
 		Annotations: spec.Annotations,
