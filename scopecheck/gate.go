@@ -87,7 +87,10 @@ func (g *Gate) Connection(p registry.ProviderID) *registry.Connection {
 	return nil
 }
 
+// connectionNamed returns the connection of a connection name or account
+// key (see accountKey), or nil.
 func (g *Gate) connectionNamed(name string) *registry.Connection {
+	name, _ = splitAccountKey(name)
 	for _, c := range g.opts.Connections {
 		if c.Name == name {
 			return c
@@ -156,10 +159,11 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 			return mcp.NewToolResultError(fmt.Sprintf("No %s connection is configured in scopegate, so %s cannot run. "+
 				"Add one to the configuration.", tool.Provider, tool.Name)), nil
 		}
-		log = log.With("identifier", id, "connection", conn.Name)
+		key := accountKey(conn.Name, tool.TokenType)
+		log = log.With("identifier", id, "connection", key)
 		log.Debug("tool call")
 
-		acct, err := g.opts.Store.Account(ctx, id, conn.Name)
+		acct, err := g.opts.Store.Account(ctx, id, key)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			acct = nil
@@ -180,7 +184,7 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 	conn *registry.Connection, acct *store.Account, args json.RawMessage) (*mcp.CallToolResult, error) {
 	call := &registry.Call{
-		HTTP:       g.authorizedClient(conn, acct),
+		HTTP:       g.authorizedClient(conn, acct, tool.TokenType),
 		APIBaseURL: conn.Endpoints.APIBaseURL,
 		Identifier: acct.Identifier,
 		Logger:     log,
@@ -200,7 +204,7 @@ func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 	case errors.As(err, &scopeErr):
 		return g.providerRefused(ctx, log, tool, conn, acct, scopeErr)
 	case errors.Is(err, errNeedsReauth):
-		fresh, _ := g.opts.Store.Account(ctx, acct.Identifier, conn.Name)
+		fresh, _ := g.opts.Store.Account(ctx, acct.Identifier, acct.Connection)
 		d := Decide(tool.Requirement, fresh)
 		if d.Allowed { // fail closed if the store disagrees
 			d = Decision{Reason: ReasonNeedsReauth, Missing: tool.Requirement[0]}
@@ -258,7 +262,7 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 			"Ask the administrator to add it to that connection's scopes.", tool.Name, d.Missing, conn.Name)), nil
 	}
 
-	authz, err := g.issue(ctx, IdentifierFrom(ctx), conn, tool.Name, d.Missing)
+	authz, err := g.issue(ctx, IdentifierFrom(ctx), conn, tool.TokenType, tool.Name, d.Missing)
 	if err != nil {
 		log.Error("creating authorization link", "err", err)
 		return mcp.NewToolResultError("scopegate could not create an authorization link. Try again shortly."), nil
@@ -274,6 +278,7 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 		Tool:             tool.Name,
 		Provider:         string(conn.Provider.ID),
 		Connection:       conn.Name,
+		TokenType:        string(tool.TokenType),
 		MissingScopes:    explain(conn.Provider, d.Missing, declined),
 		GrantedScopes:    granted.Strings(),
 		AuthorizationURL: g.linkURL(authz),
@@ -286,29 +291,32 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 // IssueLink creates an authorization link for identifier to grant scopes on
 // the named connection, as a tool call would; tool names the reason shown
 // on the connect page and may be empty.
+//
+// For Slack, connection may name the user token as "<name>/user".
 func (g *Gate) IssueLink(ctx context.Context, identifier, connection, tool string, scopes registry.ScopeSet) (string, error) {
 	conn := g.connectionNamed(connection)
+	_, tt := splitAccountKey(connection)
 	if conn == nil {
 		return "", fmt.Errorf("no connection named %q", connection)
 	}
 	if !conn.Allows(scopes) {
 		return "", fmt.Errorf("connection %q may not request %s", connection, scopes)
 	}
-	authz, err := g.issue(ctx, identifier, conn, tool, scopes)
+	authz, err := g.issue(ctx, identifier, conn, tt, tool, scopes)
 	if err != nil {
 		return "", err
 	}
 	return g.linkURL(authz), nil
 }
 
-func (g *Gate) issue(ctx context.Context, identifier string, conn *registry.Connection, tool string,
-	scopes registry.ScopeSet) (*store.Authorization, error) {
+func (g *Gate) issue(ctx context.Context, identifier string, conn *registry.Connection, tt registry.TokenType,
+	tool string, scopes registry.ScopeSet) (*store.Authorization, error) {
 	now := g.opts.Now()
 	authz := &store.Authorization{
 		ID:         randomToken(),
 		State:      randomToken(),
 		Identifier: identifier,
-		Connection: conn.Name,
+		Connection: accountKey(conn.Name, tt),
 		Tool:       tool,
 		Scopes:     scopes,
 		Verifier:   oauth2.GenerateVerifier(),

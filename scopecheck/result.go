@@ -34,11 +34,13 @@ type MissingScope struct {
 // AuthorizationRequired is the structuredContent of the result returned
 // instead of a failure when the user's grant does not cover a tool.
 type AuthorizationRequired struct {
-	Status           string         `json:"status"`
-	Reason           string         `json:"reason"`
-	Tool             string         `json:"tool"`
-	Provider         string         `json:"provider"`
-	Connection       string         `json:"connection"`
+	Status     string `json:"status"`
+	Reason     string `json:"reason"`
+	Tool       string `json:"tool"`
+	Provider   string `json:"provider"`
+	Connection string `json:"connection"`
+	// TokenType is "bot" or "user" for Slack tools, and absent otherwise.
+	TokenType        string         `json:"token_type,omitempty"`
 	MissingScopes    []MissingScope `json:"missing_scopes"`
 	GrantedScopes    []string       `json:"granted_scopes"`
 	AuthorizationURL string         `json:"authorization_url"`

@@ -49,8 +49,8 @@ func (g *Gate) withClient(ctx context.Context) context.Context {
 
 // authorizedClient returns an HTTP client that sends the account's access
 // token, refreshing and saving it first when it is about to expire.
-func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account) *http.Client {
-	src := &accountTokens{g: g, conn: conn, identifier: acct.Identifier}
+func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, tt registry.TokenType) *http.Client {
+	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tt), identifier: acct.Identifier}
 	return &http.Client{Transport: &oauth2.Transport{Source: src, Base: g.client.Transport}}
 }
 
@@ -60,17 +60,17 @@ func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account) 
 type accountTokens struct {
 	g          *Gate
 	conn       *registry.Connection
+	key        string // the account's connection key (see accountKey)
 	identifier string
 }
 
 func (s *accountTokens) Token() (*oauth2.Token, error) {
-	key := s.identifier + "\x00" + s.conn.Name
-	mu, _ := s.g.locks.LoadOrStore(key, new(sync.Mutex))
+	mu, _ := s.g.locks.LoadOrStore(s.identifier+"\x00"+s.key, new(sync.Mutex))
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
 
 	ctx := s.g.withClient(context.Background())
-	acct, err := s.g.opts.Store.Account(ctx, s.identifier, s.conn.Name)
+	acct, err := s.g.opts.Store.Account(ctx, s.identifier, s.key)
 	if err != nil {
 		return nil, fmt.Errorf("reading account: %w", err)
 	}
@@ -95,7 +95,7 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 			return nil, errNeedsReauth
 		}
 		// A timeout, a 5xx or a misconfigured client never clears tokens.
-		s.g.log.Warn("token refresh failed", "connection", s.conn.Name, "identifier", s.identifier, "err", refreshCause(err))
+		s.g.log.Warn("token refresh failed", "connection", s.key, "identifier", s.identifier, "err", refreshCause(err))
 		return nil, fmt.Errorf("refreshing access token: %s", refreshCause(err))
 	}
 
@@ -105,19 +105,21 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 	if fresh.RefreshToken != "" {
 		acct.Token.RefreshToken = fresh.RefreshToken
 	}
-	if scope, ok := fresh.Extra("scope").(string); ok {
-		acct.Granted = registry.ParseScopes(scope)
+	for _, g := range grantsFromToken(s.conn.Provider, fresh) {
+		if accountKey(s.conn.Name, g.TokenType) == s.key && g.HasScope {
+			acct.Granted = g.Scopes
+		}
 	}
 	acct.UpdatedAt = now
 	if err := s.g.opts.Store.PutAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("saving refreshed token: %w", err)
 	}
-	s.g.log.Debug("access token refreshed", "connection", s.conn.Name, "identifier", s.identifier)
+	s.g.log.Debug("access token refreshed", "connection", s.key, "identifier", s.identifier)
 	return fresh, nil
 }
 
 func (s *accountTokens) markNeedsReauth(ctx context.Context, acct *store.Account, why string) {
-	s.g.log.Warn("account needs re-authorization", "connection", s.conn.Name, "identifier", s.identifier, "why", why)
+	s.g.log.Warn("account needs re-authorization", "connection", s.key, "identifier", s.identifier, "why", why)
 	acct.Status = store.StatusNeedsReauth
 	acct.UpdatedAt = s.g.opts.Now()
 	if err := s.g.opts.Store.PutAccount(ctx, acct); err != nil {

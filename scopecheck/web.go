@@ -1,6 +1,7 @@
 package scopecheck
 
 import (
+	"context"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -108,19 +110,35 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 }
 
 // authCodeURL builds the provider's authorization URL for exactly the
-// missing scopes, with Google's incremental-consent parameters.
+// missing scopes, with each provider's incremental-consent parameters.
 func (g *Gate) authCodeURL(conn *registry.Connection, authz *store.Authorization, hasRefresh bool) string {
+	p := conn.Provider
 	cfg := g.oauthConfig(conn)
-	cfg.Scopes = authz.Scopes.Union(conn.Provider.AlwaysRequest).Strings()
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(authz.Verifier)}
-	if conn.Provider.ID == "google" {
+	requested := authz.Scopes.Union(p.AlwaysRequest)
+	switch p.ID {
+	case registry.Google.ID:
+		// Google keeps earlier grants with include_granted_scopes, and sends a
+		// refresh token to a client it has seen before only with consent.
 		opts = append(opts, oauth2.AccessTypeOffline, oauth2.SetAuthURLParam("include_granted_scopes", "true"))
 		if !hasRefresh {
-			// Without consent Google sends no refresh token to a client it
-			// has seen before.
 			opts = append(opts, oauth2.SetAuthURLParam("prompt", "consent"))
 		}
+	case registry.Slack.ID:
+		// Slack asks for bot scopes in scope and user scopes in user_scope,
+		// comma separated; both add to what the installation holds.
+		param := "scope"
+		if _, tt := splitAccountKey(authz.Connection); tt == registry.UserToken {
+			param = "user_scope"
+		}
+		opts = append(opts, oauth2.SetAuthURLParam(param, p.JoinScopes(authz.Scopes)))
+		requested = nil
+	case registry.Atlassian.ID:
+		// Atlassian needs the API audience, and consent to show the scopes.
+		opts = append(opts, oauth2.SetAuthURLParam("audience", "api.atlassian.com"),
+			oauth2.SetAuthURLParam("prompt", "consent"))
 	}
+	cfg.Scopes = requested.Strings()
 	return cfg.AuthCodeURL(authz.State, opts...)
 }
 
@@ -187,7 +205,7 @@ func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	tok, err := g.oauthConfig(conn).Exchange(ctx, code, oauth2.VerifierOption(authz.Verifier))
+	tok, err := g.exchange(ctx, conn, code, authz.Verifier)
 	if err != nil {
 		log.Warn("code exchange failed", "err", refreshCause(err))
 		g.page(w, http.StatusBadGateway, resultData{ID: "exchange-failed", Title: conn.Provider.Title + " did not complete the authorization",
@@ -204,53 +222,55 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 	log := g.log.With("identifier", authz.Identifier, "connection", authz.Connection)
 	now := g.opts.Now()
 
+	// Every grant in the response is checked before anything is saved.
+	grants := grantsFromToken(conn.Provider, tok)
+	accounts := make([]*store.Account, len(grants))
+	for i, gr := range grants {
+		key := accountKey(conn.Name, gr.TokenType)
+		existing := acct
+		if key != authz.Connection {
+			var err error
+			if existing, err = g.opts.Store.Account(ctx, authz.Identifier, key); err != nil {
+				existing = nil
+			}
+		}
+		if existing != nil && existing.ProviderAccount != "" && gr.Account != "" &&
+			!strings.EqualFold(existing.ProviderAccount, gr.Account) {
+			log.Warn("authorization refused", "why", "different provider account")
+			g.page(w, http.StatusConflict, resultData{ID: "wrong-account", Title: "That is a different account",
+				Paragraphs: []string{fmt.Sprintf("This connection belongs to %s, but you signed in as %s. Nothing was changed. "+
+					"Sign in to %s with the connected account, or revoke the connection first.",
+					existing.ProviderAccount, gr.Account, conn.Provider.Title)}})
+			return
+		}
+		accounts[i] = g.nextAccount(existing, authz, conn, key, gr, now)
+	}
+
 	var granted registry.ScopeSet
-	if scope, ok := tok.Extra("scope").(string); ok {
-		granted = registry.ParseScopes(scope)
-	} else if acct != nil && acct.Status == store.StatusActive {
-		granted = acct.Granted
-	} else {
-		log.Warn("token response carried no scope; recording an empty grant")
-	}
-	who := emailFromIDToken(tok.Extra("id_token"))
-
-	if acct != nil && acct.ProviderAccount != "" && who != "" && !strings.EqualFold(acct.ProviderAccount, who) {
-		log.Warn("authorization refused", "why", "different provider account")
-		g.page(w, http.StatusConflict, resultData{ID: "wrong-account", Title: "That is a different account",
-			Paragraphs: []string{fmt.Sprintf("This connection belongs to %s, but you signed in as %s. Nothing was changed. "+
-				"Sign in to %s with the connected account, or revoke the connection first.", acct.ProviderAccount, who, conn.Provider.Title)}})
-		return
-	}
-
-	next := store.Account{Identifier: authz.Identifier, Connection: conn.Name, CreatedAt: now}
-	if acct != nil {
-		next = *acct
-	}
-	next.Status = store.StatusActive
-	next.Granted = granted
-	next.Token = store.Token{
-		AccessToken:  tok.AccessToken,
-		RefreshToken: tok.RefreshToken,
-		TokenType:    tok.TokenType,
-		Expiry:       tok.Expiry,
-	}
-	if next.Token.RefreshToken == "" && acct != nil {
-		next.Token.RefreshToken = acct.Token.RefreshToken
-	}
-	if who != "" {
-		next.ProviderAccount = who
+	found := false
+	for _, a := range accounts {
+		if a.Connection == authz.Connection {
+			granted, found = a.Granted, true
+		}
 	}
 	notGranted := authz.Scopes.Minus(granted)
-	next.Declined = next.Declined.Union(notGranted).Minus(granted)
-	if len(notGranted) > 0 {
-		next.DeclinedAt = now
+	if !found {
+		log.Warn("token response carried no token for the requested grant")
+		g.recordDeclined(ctx, acct, authz, conn, notGranted, now)
 	}
-	next.UpdatedAt = now
-	if err := g.opts.Store.PutAccount(ctx, &next); err != nil {
-		log.Error("saving account", "err", err)
-		g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
-			Paragraphs: []string{"The authorization worked but scopegate could not save it. Ask your assistant for a new link."}})
-		return
+	for _, a := range accounts {
+		if a.Connection == authz.Connection {
+			a.Declined = a.Declined.Union(notGranted).Minus(a.Granted)
+			if len(notGranted) > 0 {
+				a.DeclinedAt = now
+			}
+		}
+		if err := g.opts.Store.PutAccount(ctx, a); err != nil {
+			log.Error("saving account", "err", err)
+			g.page(w, http.StatusInternalServerError, resultData{ID: "error", Title: "Something went wrong",
+				Paragraphs: []string{"The authorization worked but scopegate could not save it. Ask your assistant for a new link."}})
+			return
+		}
 	}
 	log.Info("account authorized", "granted_scopes", granted.Strings(), "declined_scopes", notGranted.Strings())
 
@@ -261,9 +281,40 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 	if len(notGranted) > 0 {
 		data.ID = "partial"
 		data.Title = conn.Provider.Title + " is connected, with less than was asked"
-		data.Unavailable = g.unavailableTools(conn, next.Granted)
+		_, tt := splitAccountKey(authz.Connection)
+		data.Unavailable = g.unavailableTools(conn, tt, granted)
 	}
 	g.page(w, http.StatusOK, data)
+}
+
+// nextAccount is existing (nil when new) after the grant gr: active, with
+// the new token, and the grant the provider reported. A response without a
+// scope field leaves an active account's grant as it was; with one, the
+// grant is replaced and may shrink.
+func (g *Gate) nextAccount(existing *store.Account, authz *store.Authorization, conn *registry.Connection,
+	key string, gr tokenGrant, now time.Time) *store.Account {
+	next := store.Account{Identifier: authz.Identifier, Connection: key, CreatedAt: now}
+	if existing != nil {
+		next = *existing
+	}
+	switch {
+	case gr.HasScope:
+		next.Granted = gr.Scopes
+	case existing == nil || existing.Status != store.StatusActive:
+		g.log.Warn("token response carried no scope; recording an empty grant", "connection", key)
+		next.Granted = nil
+	}
+	next.Status = store.StatusActive
+	refresh := next.Token.RefreshToken
+	next.Token = gr.Token
+	if next.Token.RefreshToken == "" {
+		next.Token.RefreshToken = refresh
+	}
+	if gr.Account != "" {
+		next.ProviderAccount = gr.Account
+	}
+	next.UpdatedAt = now
+	return &next
 }
 
 // callbackError handles the provider's error redirect. A denial is
@@ -278,29 +329,35 @@ func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interfa
 		return
 	}
 
-	now := g.opts.Now()
-	next := store.Account{Identifier: authz.Identifier, Connection: conn.Name, Status: store.StatusPending, CreatedAt: now}
+	g.recordDeclined(r.Context(), acct, authz, conn, authz.Scopes, g.opts.Now())
+	log.Info("authorization declined", "declined_scopes", authz.Scopes.Strings())
+
+	var kept registry.ScopeSet
+	if acct != nil && acct.Status == store.StatusActive {
+		kept = acct.Granted
+	}
+	_, tt := splitAccountKey(authz.Connection)
+	g.page(w, http.StatusOK, resultData{ID: "denied", Return: true, Title: "You declined",
+		Paragraphs:  []string{"Nothing was granted, and what you granted before is unchanged."},
+		NotGranted:  g.describe(conn, authz.Scopes),
+		Unavailable: g.unavailableTools(conn, tt, kept),
+	})
+}
+
+// recordDeclined notes on the account (created as pending when there is
+// none) that the user did not grant declined.
+func (g *Gate) recordDeclined(ctx context.Context, acct *store.Account, authz *store.Authorization,
+	conn *registry.Connection, declined registry.ScopeSet, now time.Time) {
+	next := store.Account{Identifier: authz.Identifier, Connection: authz.Connection, Status: store.StatusPending, CreatedAt: now}
 	if acct != nil {
 		next = *acct
 	}
-	next.Declined = next.Declined.Union(authz.Scopes)
+	next.Declined = next.Declined.Union(declined)
 	next.DeclinedAt = now
 	next.UpdatedAt = now
-	if err := g.opts.Store.PutAccount(r.Context(), &next); err != nil {
-		g.log.Error("saving declined scopes", "err", err)
+	if err := g.opts.Store.PutAccount(ctx, &next); err != nil {
+		g.log.Error("saving declined scopes", "connection", conn.Name, "err", err)
 	}
-	log.Info("authorization declined", "declined_scopes", authz.Scopes.Strings())
-
-	g.page(w, http.StatusOK, resultData{ID: "denied", Return: true, Title: "You declined",
-		Paragraphs: []string{"Nothing was granted, and what you granted before is unchanged."},
-		NotGranted: g.describe(conn, authz.Scopes),
-		Unavailable: g.unavailableTools(conn, func() registry.ScopeSet {
-			if acct != nil && acct.Status == store.StatusActive {
-				return acct.Granted
-			}
-			return nil
-		}()),
-	})
 }
 
 func (g *Gate) describe(conn *registry.Connection, set registry.ScopeSet) []registry.ScopeInfo {
@@ -311,11 +368,13 @@ func (g *Gate) describe(conn *registry.Connection, set registry.ScopeSet) []regi
 	return out
 }
 
-// unavailableTools lists the connection's tools that grant does not meet.
-func (g *Gate) unavailableTools(conn *registry.Connection, grant registry.ScopeSet) []string {
+// unavailableTools lists the connection's tools of token type tt that
+// grant does not meet.
+func (g *Gate) unavailableTools(conn *registry.Connection, tt registry.TokenType, grant registry.ScopeSet) []string {
 	var out []string
 	for _, t := range g.opts.Tools {
-		if t.Provider == conn.Provider.ID && !t.Requirement.Satisfied(grant) {
+		if t.Provider == conn.Provider.ID && accountKey("", t.TokenType) == accountKey("", tt) &&
+			!t.Requirement.Satisfied(grant) {
 			out = append(out, t.Name)
 		}
 	}
