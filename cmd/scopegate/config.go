@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -49,9 +50,13 @@ type ConnectionConfig struct {
 	ClientID string `yaml:"client_id"`
 	// ClientSecretEnv names the environment variable holding the client
 	// secret; secrets never live in the file.
-	ClientSecretEnv string   `yaml:"client_secret_env"`
-	RedirectURL     string   `yaml:"redirect_url"`
-	Scopes          []string `yaml:"scopes"`
+	ClientSecretEnv string `yaml:"client_secret_env"`
+	RedirectURL     string `yaml:"redirect_url"`
+	// Tenant is the Microsoft Entra tenant (a domain or id, or "common",
+	// "organizations", "consumers"); Microsoft connections only. Default
+	// "common".
+	Tenant string   `yaml:"tenant"`
+	Scopes []string `yaml:"scopes"`
 }
 
 const (
@@ -70,7 +75,7 @@ func loadConfig(path string) (*Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %s", path, yamlMessage(err))
 		}
 	}
 	if cfg.Identifier == "" {
@@ -80,6 +85,14 @@ func loadConfig(path string) (*Config, error) {
 		cfg.Listen = defaultListen
 	}
 	return cfg, nil
+}
+
+var yamlTypeRE = regexp.MustCompile(` in type main\.[A-Za-z]+`)
+
+// yamlMessage says what the YAML decoder found without naming Go types.
+func yamlMessage(err error) string {
+	msg := yamlTypeRE.ReplaceAllString(err.Error(), "")
+	return strings.ReplaceAll(msg, "yaml: unmarshal errors:\n  ", "")
 }
 
 // configError names the file and the field at fault.
@@ -120,12 +133,28 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 			errs = append(errs, c.errorf(field+".client_secret_env", "environment variable %s is not set", cc.ClientSecretEnv))
 		}
 		var ceiling []registry.Scope
-		for j, s := range cc.Scopes {
-			if _, ok := p.Lookup(registry.Scope(s)); !ok {
-				errs = append(errs, c.errorf(fmt.Sprintf("%s.scopes[%d]", field, j), "unknown %s scope %q", p.ID, s))
+		for j, raw := range cc.Scopes {
+			sc, err := c.checkScope(p, fmt.Sprintf("%s.scopes[%d]", field, j), raw)
+			if err != nil {
+				errs = append(errs, err)
 				continue
 			}
-			ceiling = append(ceiling, registry.Scope(s))
+			ceiling = append(ceiling, sc)
+		}
+		endpoints := p.Endpoints
+		if cc.Tenant != "" && p.ID != registry.Microsoft.ID {
+			errs = append(errs, c.errorf(field+".tenant", "only Microsoft connections have a tenant"))
+		}
+		if p.ID == registry.Microsoft.ID {
+			tenant := cc.Tenant
+			if tenant == "" {
+				tenant = "common"
+			}
+			if strings.ContainsAny(tenant, "/?#& ") {
+				errs = append(errs, c.errorf(field+".tenant", "%q is not a tenant name or id", tenant))
+			}
+			endpoints.AuthURL = strings.ReplaceAll(endpoints.AuthURL, "{tenant}", tenant)
+			endpoints.TokenURL = strings.ReplaceAll(endpoints.TokenURL, "{tenant}", tenant)
 		}
 		out = append(out, &registry.Connection{
 			Name:         cc.Name,
@@ -134,13 +163,35 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 			ClientSecret: secret,
 			RedirectURL:  cc.RedirectURL,
 			Ceiling:      registry.NewScopeSet(ceiling...),
-			Endpoints:    p.Endpoints,
+			Endpoints:    endpoints,
 		})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// checkScope returns the catalog spelling of a configured scope, or an
+// error that says what is wrong: a scope of another provider, or the
+// nearest known scope for a misspelling.
+func (c *Config) checkScope(p *registry.Provider, field, raw string) (registry.Scope, error) {
+	sc := p.Normalize(registry.Scope(strings.TrimSpace(raw)))
+	if _, ok := p.Lookup(sc); ok {
+		return sc, nil
+	}
+	for _, other := range registry.Providers() {
+		if other == p {
+			continue
+		}
+		if _, ok := other.Lookup(other.Normalize(registry.Scope(raw))); ok {
+			return "", c.errorf(field, "%q is a %s scope, not a %s one", raw, other.ID, p.ID)
+		}
+	}
+	if near, ok := p.Nearest(registry.Scope(raw)); ok {
+		return "", c.errorf(field, "unknown %s scope %q; did you mean %q?", p.ID, raw, near)
+	}
+	return "", c.errorf(field, "unknown %s scope %q (see 'scopegate scopes explain')", p.ID, raw)
 }
 
 func providerNames() string {

@@ -49,5 +49,7 @@ func newRootCommand() *cobra.Command {
 		return usageError{fmt.Errorf("%w (see 'scopegate %s --help')", err, c.Name())}
 	})
 	root.AddCommand(newServeCommand(), newDemoCommand())
+	root.AddCommand(newConfigCommand())
+	root.AddCommand(newToolsCommand(), newScopesCommand())
 	return root
 }

@@ -48,6 +48,9 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if len(conns) == 0 {
 		logger.Warn("no connections configured: every tool will answer that its provider is not configured")
 	}
+	for _, w := range configWarnings(cfg, conns, tools.All()) {
+		logger.Warn("configuration", "warning", w)
+	}
 
 	st, err := openStore(ctx, cfg)
 	if err != nil {
