@@ -184,7 +184,7 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 	conn *registry.Connection, acct *store.Account, args json.RawMessage) (*mcp.CallToolResult, error) {
 	call := &registry.Call{
-		HTTP:       g.authorizedClient(conn, acct, tool.TokenType),
+		HTTP:       g.authorizedClient(conn, acct, tool),
 		APIBaseURL: conn.Endpoints.APIBaseURL,
 		Identifier: acct.Identifier,
 		Logger:     log,

@@ -340,3 +340,70 @@ func TestRefresh(t *testing.T) {
 		})
 	}
 }
+
+func TestExpiredAccessTokenIsRefreshedAndRetriedOnce(t *testing.T) {
+	var apiCalls, refreshes atomic.Int32
+	f := newGateFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			refreshes.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"at-fresh","expires_in":3599,"token_type":"Bearer"}`)
+			return
+		}
+		apiCalls.Add(1)
+		if r.Header.Get("Authorization") != "Bearer at-fresh" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	f.put(t, &store.Account{Identifier: "u", Connection: "gmail", Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GmailSend),
+		Token:   store.Token{AccessToken: "at-revoked", RefreshToken: "rt", Expiry: testNow.Add(time.Hour)}})
+
+	res := f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`)
+	if res.IsError || textOf(res) != "ok" {
+		t.Fatalf("result = %q, want ok after one refresh", textOf(res))
+	}
+	if refreshes.Load() != 1 || apiCalls.Load() != 2 {
+		t.Errorf("refreshes = %d, api calls = %d; want 1 and 2", refreshes.Load(), apiCalls.Load())
+	}
+}
+
+func TestRateLimitedReadsWaitBriefly(t *testing.T) {
+	var calls atomic.Int32
+	f := newGateFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	f.tool.Annotations.ReadOnly = true
+	f.put(t, &store.Account{Identifier: "u", Connection: "gmail", Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GmailSend),
+		Token:   store.Token{AccessToken: "at", Expiry: testNow.Add(time.Hour)}})
+	res := f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`)
+	if res.IsError || textOf(res) != "ok" || calls.Load() != 2 {
+		t.Errorf("result = %q after %d calls, want ok after 2", textOf(res), calls.Load())
+	}
+
+	// A write is not retried: the 429 reaches the tool.
+	calls.Store(0)
+	f.tool.Annotations.ReadOnly = false
+	f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`)
+	if calls.Load() != 1 {
+		t.Errorf("a write was sent %d times after a 429, want 1", calls.Load())
+	}
+}
+
+func TestRefreshMarginForShortLivedTokens(t *testing.T) {
+	saved := testNow
+	if got := margin(store.Token{Expiry: saved.Add(time.Hour)}, saved); got != time.Minute {
+		t.Errorf("margin for an hour-long token = %v, want 1m", got)
+	}
+	if got := margin(store.Token{Expiry: saved.Add(2 * time.Minute)}, saved); got != 30*time.Second {
+		t.Errorf("margin for a two-minute token = %v, want 30s", got)
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,10 +21,18 @@ import (
 // provider refused the refresh token, or there is none to refresh with.
 var errNeedsReauth = errors.New("account needs re-authorization")
 
-// refreshMargin is how long before expiry a token is refreshed. It is
-// capped at half the token's remaining life at issue, so a short-lived
+// refreshMargin is how long before expiry a token is refreshed. For a
+// short-lived token it shrinks to a quarter of the token's lifetime, so the
 // token is not refreshed on every call.
 const refreshMargin = time.Minute
+
+// margin returns how long before expiry the account's token is refreshed.
+func margin(t store.Token, savedAt time.Time) time.Duration {
+	if savedAt.IsZero() || !t.Expiry.After(savedAt) {
+		return refreshMargin
+	}
+	return min(refreshMargin, t.Expiry.Sub(savedAt)/4)
+}
 
 func (g *Gate) oauthConfig(conn *registry.Connection) *oauth2.Config {
 	return &oauth2.Config{
@@ -49,9 +60,104 @@ func (g *Gate) withClient(ctx context.Context) context.Context {
 
 // authorizedClient returns an HTTP client that sends the account's access
 // token, refreshing and saving it first when it is about to expire.
-func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, tt registry.TokenType) *http.Client {
-	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tt), identifier: acct.Identifier}
-	return &http.Client{Transport: &oauth2.Transport{Source: src, Base: g.client.Transport}}
+//
+// When the provider answers 401, the token is refreshed and the request
+// sent once more. A 429 with a short Retry-After is waited out and retried,
+// at most twice, for read-only tools; otherwise the 429 reaches the tool,
+// which tells the agent when to try again.
+func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, tool registry.Tool) *http.Client {
+	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tool.TokenType), identifier: acct.Identifier}
+	base := g.client.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &http.Client{Transport: &retryTransport{src: src, base: base, reads: tool.Annotations.ReadOnly}}
+}
+
+// retryTransport adds the bearer token and retries as authorizedClient
+// describes.
+type retryTransport struct {
+	src   *accountTokens
+	base  http.RoundTripper
+	reads bool
+}
+
+// maxRateWait is the longest Retry-After a read waits out.
+const maxRateWait = 10 * time.Second
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	refreshed, rateRetries := false, 0
+	for {
+		tok, err := t.src.Token()
+		if err != nil {
+			return nil, err
+		}
+		r, err := cloneRequest(req)
+		if err != nil {
+			return nil, err
+		}
+		tok.SetAuthHeader(r)
+		resp, err := t.base.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+
+		replayable := req.Body == nil || req.GetBody != nil
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized && !refreshed && replayable:
+			drain(resp)
+			refreshed = true
+			t.src.stale = tok.AccessToken
+			t.src.g.log.Info("provider refused the access token; refreshing once", "connection", t.src.key)
+			continue
+		case resp.StatusCode == http.StatusTooManyRequests && t.reads && rateRetries < 2 && replayable:
+			wait, ok := retryAfter(resp.Header.Get("Retry-After"))
+			if !ok || wait > maxRateWait {
+				return resp, nil
+			}
+			drain(resp)
+			rateRetries++
+			t.src.g.log.Info("provider rate limit; waiting before retrying", "connection", t.src.key, "wait", wait)
+			select {
+			case <-time.After(wait):
+			case <-req.Context().Done():
+				return nil, req.Context().Err()
+			}
+			continue
+		}
+		return resp, nil
+	}
+}
+
+func cloneRequest(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("replaying request body: %w", err)
+		}
+		r.Body = body
+	}
+	return r, nil
+}
+
+func drain(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date.
+func retryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(0, time.Until(at)), true
+	}
+	return 0, false
 }
 
 // accountTokens is an oauth2.TokenSource over the store: it always reads the
@@ -62,6 +168,9 @@ type accountTokens struct {
 	conn       *registry.Connection
 	key        string // the account's connection key (see accountKey)
 	identifier string
+	// stale is an access token the provider refused; the next Token call
+	// refreshes instead of returning it.
+	stale string
 }
 
 func (s *accountTokens) Token() (*oauth2.Token, error) {
@@ -78,7 +187,9 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 		return nil, errNeedsReauth
 	}
 	now := s.g.opts.Now()
-	if acct.Token.AccessToken != "" && (acct.Token.Expiry.IsZero() || acct.Token.Expiry.Sub(now) > refreshMargin) {
+	stale := s.stale != "" && acct.Token.AccessToken == s.stale
+	if acct.Token.AccessToken != "" && !stale &&
+		(acct.Token.Expiry.IsZero() || acct.Token.Expiry.Sub(now) > margin(acct.Token, acct.UpdatedAt)) {
 		return &oauth2.Token{AccessToken: acct.Token.AccessToken, TokenType: acct.Token.TokenType, Expiry: acct.Token.Expiry}, nil
 	}
 	if acct.Token.RefreshToken == "" {
