@@ -68,22 +68,30 @@ func TestRegistryInvariants(t *testing.T) {
 	}
 }
 
-// googleFacts reads what Google's discovery documents say each operation
-// accepts, as kept in testdata/provider-facts.
-func googleFacts(t *testing.T) map[string]struct {
-	HTTP           string   `json:"http"`
-	AcceptedScopes []string `json:"accepted_scopes"`
-} {
+// opFacts is what a provider publishes about one operation, as kept in
+// testdata/provider-facts.
+type opFacts struct {
+	HTTP           string              `json:"http"`
+	AcceptedScopes []string            `json:"accepted_scopes"`
+	ByToken        map[string][]string `json:"accepted_scopes_by_token"`
+	GranularSet    []string            `json:"granular_scopes_set"`
+	NoScope        bool                `json:"no_scope_required"`
+	Deprecated     bool                `json:"deprecated"`
+}
+
+// factsFiles names each provider's facts file.
+var factsFiles = map[registry.ProviderID]string{
+	"google": "google.json", "microsoft": "microsoft.json", "slack": "slack.json", "atlassian": "jira.json",
+}
+
+func providerFacts(t *testing.T, p registry.ProviderID) map[string]opFacts {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/provider-facts/google.json")
+	data, err := os.ReadFile("../testdata/provider-facts/" + factsFiles[p])
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f struct {
-		Operations map[string]struct {
-			HTTP           string   `json:"http"`
-			AcceptedScopes []string `json:"accepted_scopes"`
-		} `json:"operations"`
+		Operations map[string]opFacts `json:"operations"`
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
@@ -91,44 +99,81 @@ func googleFacts(t *testing.T) map[string]struct {
 	return f.Operations
 }
 
+// accepts reports whether an alternative of a requirement authorizes an
+// operation, by the provider's own rule:
+//   - Google and Graph: any one listed scope authorizes (Graph without case);
+//   - Slack: any one scope listed for the tool's token type;
+//   - Jira: the classic scope, or the whole granular set together.
+func accepts(p registry.ProviderID, tt registry.TokenType, f opFacts, alt registry.ScopeSet) bool {
+	if f.NoScope {
+		return true
+	}
+	anyOf := func(list []string) bool {
+		for _, a := range list {
+			for _, s := range alt {
+				if a == string(s) || (p == "microsoft" && strings.EqualFold(a, string(s))) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	switch p {
+	case "slack":
+		return anyOf(f.ByToken[string(tt)])
+	case "atlassian":
+		if anyOf(f.AcceptedScopes) {
+			return true
+		}
+		return len(f.GranularSet) > 0 && len(alt.Missing(registry.NewScopeSet(scopes(f.GranularSet)...))) == 0
+	default:
+		return anyOf(f.AcceptedScopes)
+	}
+}
+
 // TestRequirementsAgreeWithProviderSpecs checks every alternative of every
 // tool's requirement against every operation the tool calls, and that the
 // first alternative is not broader than a later one.
 func TestRequirementsAgreeWithProviderSpecs(t *testing.T) {
-	ops := googleFacts(t)
+	facts := map[registry.ProviderID]map[string]opFacts{}
 	for _, tool := range All() {
-		if tool.Provider != "google" {
-			continue
-		}
 		t.Run(tool.Name, func(t *testing.T) {
+			ops, ok := facts[tool.Provider]
+			if !ok {
+				ops = providerFacts(t, tool.Provider)
+				facts[tool.Provider] = ops
+			}
+			p, _ := registry.ProviderByID(tool.Provider)
+			if (len(p.TokenTypes) > 0) != (tool.TokenType != "") {
+				t.Errorf("token type %q: a tool says its token type exactly when its provider has several", tool.TokenType)
+			}
 			for _, op := range tool.Operations {
-				facts, ok := ops[op]
+				f, ok := ops[op]
 				if !ok {
-					t.Errorf("operation %s is not in Google's published facts", op)
+					t.Errorf("operation %s is not in %s's published facts", op, tool.Provider)
 					continue
 				}
-				accepted := registry.NewScopeSet(scopes(facts.AcceptedScopes)...)
+				if f.Deprecated {
+					t.Errorf("operation %s is deprecated by %s", op, tool.Provider)
+				}
 				for i, alt := range tool.Requirement {
-					// Google accepts any one listed scope, so an alternative
-					// works when one of its scopes is listed.
-					ok := false
-					for _, s := range alt {
-						ok = ok || accepted.Has(s)
-					}
-					if !ok {
-						t.Errorf("alternative %d %v is not accepted by %s (accepts %v)", i, alt, op, facts.AcceptedScopes)
+					if !accepts(tool.Provider, tool.TokenType, f, alt) {
+						t.Errorf("alternative %d %v is not accepted by %s (%+v)", i, alt, op, f)
 					}
 				}
 			}
 			first := tool.Requirement[0]
 			for i, alt := range tool.Requirement[1:] {
 				for _, s := range alt {
-					info, _ := registry.Google.Lookup(s)
+					info, _ := p.Lookup(s)
 					for _, broader := range info.CoveredBy {
 						if first.Has(broader) {
 							t.Errorf("first alternative %v is broader than alternative %d %v", first, i+1, alt)
 						}
 					}
+				}
+				if len(alt) < len(first) && len(first.Missing(alt)) == 0 {
+					t.Errorf("first alternative %v needs more than alternative %d %v", first, i+1, alt)
 				}
 			}
 		})
@@ -138,13 +183,16 @@ func TestRequirementsAgreeWithProviderSpecs(t *testing.T) {
 // TestAnnotationsAgreeWithOperations checks the annotations against the
 // HTTP methods of the operations a tool calls.
 func TestAnnotationsAgreeWithOperations(t *testing.T) {
-	ops := googleFacts(t)
 	for _, tool := range All() {
 		t.Run(tool.Name, func(t *testing.T) {
+			ops := providerFacts(t, tool.Provider)
 			a := tool.Annotations
 			writes, deletes := false, false
 			for _, op := range tool.Operations {
 				method, _, _ := strings.Cut(ops[op].HTTP, " ")
+				if tool.Provider == "slack" {
+					method = slackMethod(op)
+				}
 				writes = writes || method != "GET"
 				deletes = deletes || method == "DELETE" || strings.HasSuffix(op, ".trash") || strings.HasSuffix(op, ".delete")
 			}
@@ -184,4 +232,18 @@ func TestProviderFactsMatchSandbox(t *testing.T) {
 	if !bytes.Equal(kept, embedded) {
 		t.Error("testdata/provider-facts/google.json differs from the sandbox's facts.json; both derive from Google's discovery documents and must agree (copy one over the other after regenerating)")
 	}
+}
+
+// slackMethod classifies a Slack Web API method, whose facts all say POST,
+// by what it does: reads are GET-like, the rest write, and deletions delete.
+func slackMethod(op string) string {
+	_, verb, _ := strings.Cut(op, ".")
+	switch {
+	case strings.HasPrefix(verb, "list"), strings.HasPrefix(verb, "history"), strings.HasPrefix(verb, "info"),
+		strings.HasPrefix(verb, "lookup"), strings.HasPrefix(verb, "replies"), op == "auth.test":
+		return "GET"
+	case strings.HasPrefix(verb, "delete"):
+		return "DELETE"
+	}
+	return "POST"
 }
