@@ -63,7 +63,8 @@ func newFlowFixture(t *testing.T) *flowFixture {
 
 	st := store.NewMemory()
 	conn := &registry.Connection{Name: "gmail", Provider: registry.Google, ClientID: client.ID, ClientSecret: client.Secret,
-		Endpoints: registry.Endpoints{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, APIBaseURL: strings.TrimRight(ep.APIURL, "/")}}
+		Endpoints: registry.Endpoints{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, RevokeURL: ep.RevokeURL,
+			APIBaseURL: strings.TrimRight(ep.APIURL, "/")}}
 	tool := echoTool()
 	g := New(Options{Store: st, Connections: []*registry.Connection{conn}, Tools: []registry.Tool{tool},
 		PublicURL: srv.URL, Now: clk.Now})
@@ -71,8 +72,8 @@ func newFlowFixture(t *testing.T) *flowFixture {
 	return &flowFixture{gate: g, store: st, clock: clk, srv: srv, tool: tool}
 }
 
-// link asks for an authorization link the way a tool call does.
-func (f *flowFixture) link(t *testing.T, identifier string) string {
+// call calls the fixture's tool as identifier.
+func (f *flowFixture) call(t *testing.T, identifier string) *mcp.CallToolResult {
 	t.Helper()
 	req := mcp.CallToolRequest{}
 	req.Params.Name = f.tool.Name
@@ -81,7 +82,13 @@ func (f *flowFixture) link(t *testing.T, identifier string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return authRequired(t, res).AuthorizationURL
+	return res
+}
+
+// link asks for an authorization link the way a tool call does.
+func (f *flowFixture) link(t *testing.T, identifier string) string {
+	t.Helper()
+	return authRequired(t, f.call(t, identifier)).AuthorizationURL
 }
 
 var (

@@ -84,6 +84,9 @@ func loadConfig(path string) (*Config, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = defaultListen
 	}
+	if env := os.Getenv("SCOPEGATE_STORE"); env != "" {
+		cfg.Store.Path = env
+	}
 	return cfg, nil
 }
 

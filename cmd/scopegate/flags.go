@@ -19,6 +19,7 @@ type serveFlags struct {
 	listen    string
 	logFormat string
 	logLevel  string
+	store     string
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -28,6 +29,7 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.listen, "listen", "", "web server address HOST:PORT (default from config, else "+defaultListen+")")
 	fl.StringVar(&f.logFormat, "log-format", "", "log format on stderr: text or json (default text)")
 	fl.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
+	fl.StringVar(&f.store, "store", "", "SQLite store path (serve only; default from config, env SCOPEGATE_STORE, else the user config dir)")
 }
 
 // apply merges the flags over the configuration and checks them.
@@ -45,6 +47,9 @@ func (f *serveFlags) apply(cfg *Config) error {
 	}
 	if f.logLevel != "" {
 		cfg.Log.Level = f.logLevel
+	}
+	if f.store != "" {
+		cfg.Store.Path = f.store
 	}
 	if id := os.Getenv("SCOPEGATE_IDENTIFIER"); id != "" {
 		cfg.Identifier = id
