@@ -18,6 +18,9 @@ type Connection struct {
 	// Endpoints are the provider's endpoints with this connection's
 	// overrides applied.
 	Endpoints Endpoints
+	// Site chooses the Atlassian cloud site ("example.atlassian.net") when
+	// the user's grant reaches several; empty means the user chooses.
+	Site string
 }
 
 // Allows reports whether every scope of set is within the ceiling.

@@ -41,6 +41,8 @@ type Call struct {
 	// Identifier is the user on whose behalf the call is made. It is for
 	// logging only; tools never choose an account.
 	Identifier string
+	// Site is the connection's configured Atlassian site, if any.
+	Site string
 	// Logger receives the tool's own log lines; nil means silent.
 	Logger *slog.Logger
 }

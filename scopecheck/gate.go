@@ -187,6 +187,7 @@ func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 		HTTP:       g.authorizedClient(conn, acct, tool),
 		APIBaseURL: conn.Endpoints.APIBaseURL,
 		Identifier: acct.Identifier,
+		Site:       conn.Site,
 		Logger:     log,
 	}
 	res, err := tool.Handler(ctx, call, args)

@@ -55,7 +55,10 @@ type ConnectionConfig struct {
 	// Tenant is the Microsoft Entra tenant (a domain or id, or "common",
 	// "organizations", "consumers"); Microsoft connections only. Default
 	// "common".
-	Tenant string   `yaml:"tenant"`
+	Tenant string `yaml:"tenant"`
+	// Site is the Atlassian cloud site to use ("example.atlassian.net")
+	// when a user's grant reaches several; Atlassian connections only.
+	Site   string   `yaml:"site"`
 	Scopes []string `yaml:"scopes"`
 }
 
@@ -145,6 +148,9 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 			ceiling = append(ceiling, sc)
 		}
 		endpoints := p.Endpoints
+		if cc.Site != "" && p.ID != registry.Atlassian.ID {
+			errs = append(errs, c.errorf(field+".site", "only Atlassian connections have a site"))
+		}
 		if cc.Tenant != "" && p.ID != registry.Microsoft.ID {
 			errs = append(errs, c.errorf(field+".tenant", "only Microsoft connections have a tenant"))
 		}
@@ -167,6 +173,7 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 			RedirectURL:  cc.RedirectURL,
 			Ceiling:      registry.NewScopeSet(ceiling...),
 			Endpoints:    endpoints,
+			Site:         cc.Site,
 		})
 	}
 	if len(errs) > 0 {

@@ -30,38 +30,73 @@ import (
 // Identifier is the user every harness call acts for.
 const Identifier = "tester"
 
-// Harness is one scopegate with its own store and sandbox.
+// Harness is one scopegate with its own store and sandboxes.
 type Harness struct {
-	// URL is the base URL of the web server (pages, /mcp, /sandbox/google).
-	URL     string
-	Gate    *scopecheck.Gate
-	Store   *store.Memory
+	// URL is the base URL of the web server (pages, /mcp, /sandbox/...).
+	URL   string
+	Gate  *scopecheck.Gate
+	Store *store.Memory
+	// Sandbox is the Google sandbox, when the harness serves one.
 	Sandbox *google.Server
-	session *sdk.ClientSession
+	// defaultConn is the first sandbox's connection, used by Grant.
+	defaultConn string
+	session     *sdk.ClientSession
 }
 
-// New serves tools behind a fresh gate and connects an MCP client to it.
+// Sandbox describes a provider emulation to serve beside the gate.
+type Sandbox struct {
+	// Connection names the connection the harness configures for it.
+	Connection string
+	Provider   *registry.Provider
+	// New builds the emulation for one OAuth client whose redirect URI is
+	// redirectURI, to be mounted at base (a URL without a trailing slash).
+	// It returns the handler, the provider endpoints at base, and the
+	// client's id and secret.
+	New func(redirectURI, base string) (h http.Handler, ep registry.Endpoints, clientID, secret string)
+}
+
+// GoogleSandbox serves the Google sandbox as the "gmail" connection.
+func GoogleSandbox() Sandbox {
+	return Sandbox{
+		Connection: "gmail",
+		Provider:   registry.Google,
+		New: func(redirectURI, base string) (http.Handler, registry.Endpoints, string, string) {
+			client := google.Client{ID: "harness-client", Secret: "harness-secret", RedirectURIs: []string{redirectURI}}
+			sandbox := google.New(google.Options{Clients: []google.Client{client}})
+			ep := google.EndpointsAt(base)
+			return sandbox, registry.Endpoints{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, RevokeURL: ep.RevokeURL,
+				APIBaseURL: strings.TrimRight(ep.APIURL, "/")}, client.ID, client.Secret
+		},
+	}
+}
+
+// New serves tools behind a fresh gate, with the given sandboxes (the
+// Google sandbox when none is given), and connects an MCP client to it.
 // Everything is closed when the test ends.
-func New(t testing.TB, tools []registry.Tool) *Harness {
+func New(t testing.TB, tools []registry.Tool, sandboxes ...Sandbox) *Harness {
 	t.Helper()
+	if len(sandboxes) == 0 {
+		sandboxes = []Sandbox{GoogleSandbox()}
+	}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	client := google.Client{ID: "harness-client", Secret: "harness-secret", RedirectURIs: []string{srv.URL + scopecheck.CallbackPath}}
-	sandbox := google.New(google.Options{Clients: []google.Client{client}})
-	mux.Handle("/sandbox/google/", http.StripPrefix("/sandbox/google", sandbox))
-	ep := google.EndpointsAt(srv.URL + "/sandbox/google")
-
-	st := store.NewMemory()
-	conn := &registry.Connection{
-		Name: "gmail", Provider: registry.Google, ClientID: client.ID, ClientSecret: client.Secret,
-		Endpoints: registry.Endpoints{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, RevokeURL: ep.RevokeURL,
-			APIBaseURL: strings.TrimRight(ep.APIURL, "/")},
+	h := &Harness{URL: srv.URL, Store: store.NewMemory(), defaultConn: sandboxes[0].Connection}
+	var conns []*registry.Connection
+	for _, sb := range sandboxes {
+		prefix := "/sandbox/" + string(sb.Provider.ID)
+		handler, ep, id, secret := sb.New(srv.URL+scopecheck.CallbackPath, srv.URL+prefix)
+		if g, ok := handler.(*google.Server); ok {
+			h.Sandbox = g
+		}
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
+		conns = append(conns, &registry.Connection{Name: sb.Connection, Provider: sb.Provider,
+			ClientID: id, ClientSecret: secret, Endpoints: ep})
 	}
-	gate := scopecheck.New(scopecheck.Options{Store: st, Connections: []*registry.Connection{conn}, Tools: tools, PublicURL: srv.URL})
-	gate.Routes(mux)
-	mcpSrv := gate.NewServer("scopegate-test", "test")
+	h.Gate = scopecheck.New(scopecheck.Options{Store: h.Store, Connections: conns, Tools: tools, PublicURL: srv.URL})
+	h.Gate.Routes(mux)
+	mcpSrv := h.Gate.NewServer("scopegate-test", "test")
 	mux.Handle("/mcp", server.NewStreamableHTTPServer(mcpSrv,
 		server.WithHTTPContextFunc(func(ctx context.Context, _ *http.Request) context.Context {
 			return scopecheck.WithIdentifier(ctx, Identifier)
@@ -75,7 +110,8 @@ func New(t testing.TB, tools []registry.Tool) *Harness {
 		t.Fatalf("scopechecktest: connecting: %v", err)
 	}
 	t.Cleanup(func() { session.Close() })
-	return &Harness{URL: srv.URL, Gate: gate, Store: st, Sandbox: sandbox, session: session}
+	h.session = session
+	return h
 }
 
 // Session returns the connected MCP client session.
@@ -140,16 +176,24 @@ func (h *Harness) MustSucceed(t testing.TB, name string, args any) Result {
 	return r
 }
 
-// Grant connects the harness user with exactly scopes, through the real
-// flow: the connect page, the sandbox's consent form and the callback.
+// Grant connects the harness user on the first sandbox's connection with
+// exactly scopes, through the real flow: the connect page, the sandbox's
+// consent form and the callback.
 func (h *Harness) Grant(t testing.TB, scopes ...registry.Scope) {
 	t.Helper()
-	link, err := h.Gate.IssueLink(context.Background(), Identifier, "gmail", "", registry.NewScopeSet(scopes...))
+	h.GrantOn(t, h.defaultConn, scopes...)
+}
+
+// GrantOn is Grant on a named connection; "slack/user" names a Slack
+// connection's user token.
+func (h *Harness) GrantOn(t testing.TB, connection string, scopes ...registry.Scope) {
+	t.Helper()
+	link, err := h.Gate.IssueLink(context.Background(), Identifier, connection, "", registry.NewScopeSet(scopes...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if page := Approve(t, link, nil); !strings.Contains(page, `<main id="connected"`) {
-		t.Fatalf("granting %v did not connect:\n%s", scopes, page)
+		t.Fatalf("granting %v on %s did not connect:\n%s", scopes, connection, page)
 	}
 }
 
