@@ -48,6 +48,8 @@ type Sandbox struct {
 	// Connection names the connection the harness configures for it.
 	Connection string
 	Provider   *registry.Provider
+	// Site is the connection's configured Atlassian site, if any.
+	Site string
 	// New builds the emulation for one OAuth client whose redirect URI is
 	// redirectURI, to be mounted at base (a URL without a trailing slash).
 	// It returns the handler, the provider endpoints at base, and the
@@ -92,7 +94,7 @@ func New(t testing.TB, tools []registry.Tool, sandboxes ...Sandbox) *Harness {
 		}
 		mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
 		conns = append(conns, &registry.Connection{Name: sb.Connection, Provider: sb.Provider,
-			ClientID: id, ClientSecret: secret, Endpoints: ep})
+			ClientID: id, ClientSecret: secret, Endpoints: ep, Site: sb.Site})
 	}
 	h.Gate = scopecheck.New(scopecheck.Options{Store: h.Store, Connections: conns, Tools: tools, PublicURL: srv.URL})
 	h.Gate.Routes(mux)
