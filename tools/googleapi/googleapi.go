@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/scopegate/scopegate/registry"
@@ -111,7 +112,7 @@ func Classify(status int, header http.Header, data []byte) error {
 	case status == http.StatusBadRequest:
 		hint = "Fix the arguments and call again."
 	case status == http.StatusTooManyRequests || hasReason(&eb, "rateLimitExceeded", "userRateLimitExceeded"):
-		hint = "Google's rate limit was reached. Wait a minute before calling again."
+		hint = "Google's rate limit was reached. " + RetryHint(header.Get("Retry-After"))
 	case status >= 500:
 		hint = "Google had a temporary problem. Try again shortly."
 	case status == http.StatusForbidden:
@@ -122,6 +123,18 @@ func Classify(status int, header http.Header, data []byte) error {
 		text += " " + hint
 	}
 	return &registry.ToolError{Status: status, Message: text}
+}
+
+// RetryHint tells the agent when to call again, from a Retry-After header
+// in seconds or as an HTTP date; without one, it suggests a minute.
+func RetryHint(retryAfter string) string {
+	if secs, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && secs >= 0 {
+		return fmt.Sprintf("Wait %d seconds before calling again.", secs)
+	}
+	if at, err := http.ParseTime(retryAfter); err == nil {
+		return fmt.Sprintf("Wait until %s before calling again.", at.UTC().Format("15:04:05 UTC"))
+	}
+	return "Wait a minute before calling again."
 }
 
 func insufficientScope(eb *ErrorBody, header http.Header) bool {
