@@ -57,6 +57,23 @@ func (f *serveFlags) apply(cfg *Config) error {
 	return nil
 }
 
+// load reads the configuration, applies the flags over it and builds the
+// logger: the start of serve and demo alike.
+func (f *serveFlags) load() (*Config, *slog.Logger, error) {
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.apply(cfg); err != nil {
+		return nil, nil, err
+	}
+	logger, err := newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, logger, nil
+}
+
 // newLogger writes to w (stderr): tint text by default, JSON on request.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lvl slog.Level

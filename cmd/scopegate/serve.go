@@ -30,14 +30,7 @@ func newServeCommand() *cobra.Command {
 }
 
 func runServe(ctx context.Context, f *serveFlags) error {
-	cfg, err := loadConfig(f.config)
-	if err != nil {
-		return err
-	}
-	if err := f.apply(cfg); err != nil {
-		return err
-	}
-	logger, err := newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
+	cfg, logger, err := f.load()
 	if err != nil {
 		return err
 	}
