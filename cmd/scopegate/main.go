@@ -49,7 +49,7 @@ func newRootCommand() *cobra.Command {
 		return usageError{fmt.Errorf("%w (see 'scopegate %s --help')", err, c.Name())}
 	})
 	root.AddCommand(newServeCommand(), newDemoCommand())
-	root.AddCommand(newConfigCommand())
+	root.AddCommand(newConfigCommand(), newAccountsCommand())
 	root.AddCommand(newToolsCommand(), newScopesCommand())
 	return root
 }

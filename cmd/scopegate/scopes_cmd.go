@@ -18,6 +18,8 @@ func newScopesCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scopes",
 		Short: "Explain the OAuth scopes scopegate knows",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	// Like the tools views, the answer goes to stdout (the root's is stderr).
 	cmd.SetOut(os.Stdout)
@@ -66,11 +68,11 @@ func explainScopes(w io.Writer, args []string, format string, list []registry.To
 	}
 
 	var views []scopeView
-	var unknown []error
+	var unknown []string
 	for _, arg := range args {
 		matches := resolveScope(arg)
 		if len(matches) == 0 {
-			unknown = append(unknown, unknownScopeError(arg))
+			unknown = append(unknown, arg)
 		}
 		for _, m := range matches {
 			if !slices.ContainsFunc(views, func(v scopeView) bool {
@@ -90,7 +92,7 @@ func explainScopes(w io.Writer, args []string, format string, list []registry.To
 	if err != nil {
 		return err
 	}
-	return errors.Join(unknown...)
+	return unknownScopesError(unknown)
 }
 
 // scopeMatch is a catalog entry that a written scope stands for.
@@ -104,7 +106,7 @@ type scopeMatch struct {
 func resolveScope(arg string) []scopeMatch {
 	var out []scopeMatch
 	for _, p := range registry.Providers() {
-		for _, s := range spellings(p, arg, true) {
+		for _, s := range spellings(p, arg) {
 			if info, ok := p.Lookup(p.Normalize(s)); ok {
 				out = append(out, scopeMatch{provider: p, info: info})
 				break
@@ -115,34 +117,68 @@ func resolveScope(arg string) []scopeMatch {
 }
 
 // spellings returns the scopes arg may stand for at p: arg itself and, for
-// Google, arg with googleScopePrefix and, when exact, as the origin form
-// of the oldest scopes ("mail.google.com" for https://mail.google.com/).
-func spellings(p *registry.Provider, arg string, exact bool) []registry.Scope {
+// Google, arg with googleScopePrefix and arg as the origin form of the
+// oldest scopes ("mail.google.com" for https://mail.google.com/).
+func spellings(p *registry.Provider, arg string) []registry.Scope {
 	out := []registry.Scope{registry.Scope(arg)}
-	if p.ID != registry.Google.ID || strings.Contains(arg, "://") {
-		return out
-	}
-	out = append(out, registry.Scope(googleScopePrefix+arg))
-	if exact {
-		out = append(out, registry.Scope("https://"+strings.TrimSuffix(arg, "/")+"/"))
+	if p.ID == registry.Google.ID && !strings.Contains(arg, "://") {
+		out = append(out,
+			registry.Scope(googleScopePrefix+arg),
+			registry.Scope("https://"+strings.TrimSuffix(arg, "/")+"/"))
 	}
 	return out
 }
 
-// unknownScopeError names arg and the known scopes nearest to it.
-func unknownScopeError(arg string) error {
-	var near []string
-	for _, p := range registry.Providers() {
-		for _, s := range spellings(p, arg, false) {
-			if n, ok := p.Nearest(s); ok && !slices.Contains(near, displayScope(p.ID, n)) {
-				near = append(near, displayScope(p.ID, n))
-			}
+// unknownScopesError names every unknown scope and the known scope
+// nearest to it; it returns nil when args is empty.
+func unknownScopesError(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	parts := make([]string, len(args))
+	for i, arg := range args {
+		parts[i] = fmt.Sprintf("unknown scope %q", arg)
+		if near, ok := nearestScope(arg); ok {
+			parts[i] += fmt.Sprintf(" (did you mean %s?)", near)
 		}
 	}
-	if len(near) == 0 {
-		return fmt.Errorf("unknown scope %q: no provider's catalog has it or anything close", arg)
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// nearestScope returns the known scope closest to arg in spelling, and
+// false when none is close. Each provider proposes its closest scope and
+// the closest proposal wins. A Google name written without
+// googleScopePrefix is compared with the catalog's names shortened the
+// same way, so that closeness is judged on the part that was written, and
+// it is proposed in that short form.
+func nearestScope(arg string) (string, bool) {
+	var proposals []registry.ScopeInfo
+	for _, p := range registry.Providers() {
+		if p.ID == registry.Google.ID && !strings.Contains(arg, "://") {
+			p = shortCatalog(p)
+		}
+		if n, ok := p.Nearest(registry.Scope(arg)); ok {
+			proposals = append(proposals, registry.ScopeInfo{Scope: n})
+		}
 	}
-	return fmt.Errorf("unknown scope %q (did you mean %s?)", arg, strings.Join(near, " or "))
+	if len(proposals) == 0 {
+		return "", false
+	}
+	judge := &registry.Provider{Catalog: proposals}
+	best, _ := judge.Nearest(registry.Scope(arg))
+	return string(best), true
+}
+
+// shortCatalog returns a copy of p whose catalog names its scopes as views
+// show them.
+func shortCatalog(p *registry.Provider) *registry.Provider {
+	short := *p
+	short.Catalog = make([]registry.ScopeInfo, len(p.Catalog))
+	for i, info := range p.Catalog {
+		info.Scope = registry.Scope(displayScope(p.ID, info.Scope))
+		short.Catalog[i] = info
+	}
+	return &short
 }
 
 func newScopeView(p *registry.Provider, info registry.ScopeInfo, list []registry.Tool) scopeView {

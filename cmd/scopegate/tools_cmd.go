@@ -22,6 +22,8 @@ func newToolsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tools",
 		Short: "Describe the tools scopegate serves and the scopes they need",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	// The root writes to stderr so that stdio keeps stdout for MCP; these
 	// views are the command's answer, so they go to stdout.
@@ -55,7 +57,7 @@ func newToolsListCommand() *cobra.Command {
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageError{fmt.Errorf("%w (see 'scopegate %s --help')", err, cmd.CommandPath())}
+			return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 		}
 		return nil
 	}
