@@ -125,11 +125,19 @@ func TestAuthCodeURL(t *testing.T) {
 			map[string]string{"user_scope": "search:read"}, []string{"scope"}},
 		{"atlassian", conn(registry.Atlassian), "atlassian", registry.NewScopeSet("read:jira-work"), false,
 			map[string]string{"scope": "offline_access read:jira-work", "audience": "api.atlassian.com", "prompt": "consent"}, nil},
+		{"atlassian repeats what is held, having no incremental consent", conn(registry.Atlassian), "atlassian",
+			registry.NewScopeSet("write:jira-work"), true,
+			map[string]string{"scope": "offline_access read:jira-user write:jira-work"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			authz := &store.Authorization{State: "st", Connection: tt.key, Scopes: tt.scopes, Verifier: oauth2.GenerateVerifier()}
-			u, err := url.Parse(g.authCodeURL(tt.conn, authz, tt.hasRefresh))
+			var held *store.Account
+			if tt.hasRefresh {
+				held = &store.Account{Status: store.StatusActive, Token: store.Token{RefreshToken: "r"},
+					Granted: registry.ScopeSet{"read:jira-user"}}
+			}
+			u, err := url.Parse(g.authCodeURL(tt.conn, authz, held))
 			if err != nil {
 				t.Fatal(err)
 			}

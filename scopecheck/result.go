@@ -64,7 +64,7 @@ func (a *AuthorizationRequired) message(p *registry.Provider) string {
 	case ReasonProviderRefused:
 		fmt.Fprintf(&b, "%s refused %s for lack of a permission; nothing was done.", p.Title, a.Tool)
 	default:
-		fmt.Fprintf(&b, "%s needs a %s permission you have not granted; nothing was done.", a.Tool, p.Title)
+		fmt.Fprintf(&b, "%s needs a permission on your %s account that you have not granted; nothing was done.", a.Tool, p.Title)
 	}
 	b.WriteString("\n\nPermissions to approve:")
 	declined := false

@@ -87,10 +87,12 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var declined registry.ScopeSet
-	hasRefresh := false
+	var held *store.Account
 	if acct, err := g.opts.Store.Account(r.Context(), authz.Identifier, authz.Connection); err == nil {
 		declined = acct.Declined
-		hasRefresh = acct.Token.RefreshToken != "" && acct.Status == store.StatusActive
+		if acct.Status == store.StatusActive {
+			held = acct
+		}
 	}
 
 	data := connectData{
@@ -99,7 +101,7 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 		Provider:    conn.Provider.Title,
 		Tool:        authz.Tool,
 		Scopes:      explain(conn.Provider, authz.Scopes, declined),
-		ContinueURL: g.authCodeURL(conn, authz, hasRefresh),
+		ContinueURL: g.authCodeURL(conn, authz, held),
 		Expires:     authz.ExpiresAt.UTC().Format("15:04 UTC"),
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -111,8 +113,10 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 
 // authCodeURL builds the provider's authorization URL for exactly the
 // missing scopes, with each provider's incremental-consent parameters.
-func (g *Gate) authCodeURL(conn *registry.Connection, authz *store.Authorization, hasRefresh bool) string {
+// held is the active account the request adds to, or nil.
+func (g *Gate) authCodeURL(conn *registry.Connection, authz *store.Authorization, held *store.Account) string {
 	p := conn.Provider
+	hasRefresh := held != nil && held.Token.RefreshToken != ""
 	cfg := g.oauthConfig(conn)
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(authz.Verifier)}
 	requested := authz.Scopes.Union(p.AlwaysRequest)
@@ -135,8 +139,13 @@ func (g *Gate) authCodeURL(conn *registry.Connection, authz *store.Authorization
 		requested = nil
 	case registry.Atlassian.ID:
 		// Atlassian needs the API audience, and consent to show the scopes.
+		// Its consent has no incremental form: the new token carries only
+		// what this request names, so the scopes already held are named too.
 		opts = append(opts, oauth2.SetAuthURLParam("audience", "api.atlassian.com"),
 			oauth2.SetAuthURLParam("prompt", "consent"))
+		if held != nil {
+			requested = requested.Union(held.Granted)
+		}
 	}
 	cfg.Scopes = requested.Strings()
 	return cfg.AuthCodeURL(authz.State, opts...)

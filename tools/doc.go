@@ -7,6 +7,7 @@ import (
 	"github.com/scopegate/scopegate/tools/calendar"
 	"github.com/scopegate/scopegate/tools/drive"
 	"github.com/scopegate/scopegate/tools/gmail"
+	"github.com/scopegate/scopegate/tools/jira"
 	"github.com/scopegate/scopegate/tools/sheets"
 )
 
@@ -19,5 +20,7 @@ func All() []registry.Tool {
 	all = append(all, calendar.Tools()...)
 	all = append(all, drive.Tools()...)
 	all = append(all, sheets.Tools()...)
+	// Jira Cloud.
+	all = append(all, jira.Tools()...)
 	return all
 }
