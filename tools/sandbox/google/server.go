@@ -146,6 +146,7 @@ func New(opts Options) *Server {
 	s.route(calendarOperations)
 	s.route(driveOperations)
 	s.route(sheetsOperations)
+	s.routeWorkspaceExtras()
 	return s
 }
 
