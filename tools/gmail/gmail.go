@@ -18,8 +18,12 @@ func Tools() []registry.Tool {
 	return []registry.Tool{
 		searchMessages(),
 		getMessage(),
+		listLabels(),
 		sendEmail(),
+		createDraft(),
+		modifyLabels(),
 		trashMessage(),
+		deleteMessage(),
 	}
 }
 

@@ -67,6 +67,11 @@ func TestNarrowGrantAsksForTheNextScope(t *testing.T) {
 		{"gmail_search_messages", map[string]any{"query": "x"}, registry.GmailReadonly},
 		{"gmail_get_message", map[string]any{"message_id": "x"}, registry.GmailReadonly},
 		{"gmail_trash_message", map[string]any{"message_id": "x"}, registry.GmailModify},
+		{"gmail_list_labels", map[string]any{}, registry.GmailLabels},
+		{"gmail_create_draft", map[string]any{"subject": "x"}, registry.GmailCompose},
+		{"gmail_modify_labels", map[string]any{"message_id": "x", "actions": []string{"star"}},
+			registry.GmailModify},
+		{"gmail_delete_message", map[string]any{"message_id": "x"}, registry.GmailFull},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {

@@ -51,13 +51,17 @@ func (in *SendInput) Check() error {
 	return err
 }
 
-func (in *SendInput) draft(now time.Time) (*draft, error) {
+func (in *SendInput) draft(now time.Time) (*draft, error) { return in.compose(now, true) }
+
+// compose checks the fields and builds the message. needTo is false for drafts, which may
+// be saved before their recipients are known.
+func (in *SendInput) compose(now time.Time, needTo bool) (*draft, error) {
 	d := &draft{Subject: in.Subject, Body: in.Body, HTML: in.HTML, Date: now}
 	var err error
 	if d.To, err = parseAddresses("to", in.To); err != nil {
 		return nil, err
 	}
-	if len(d.To) == 0 {
+	if needTo && len(d.To) == 0 {
 		return nil, registry.Errorf("to must name at least one recipient")
 	}
 	if d.Cc, err = parseAddresses("cc", in.Cc); err != nil {
@@ -157,5 +161,50 @@ func runTrash(ctx context.Context, call *registry.Call, in TrashInput) (registry
 	return registry.Result{
 		Text:       fmt.Sprintf("Moved message %s to the trash. It can be restored from Gmail's Trash for 30 days.", msg.ID),
 		Structured: out,
+	}, nil
+}
+
+// DeleteInput is the input of gmail_delete_message.
+type DeleteInput struct {
+	MessageID string `json:"message_id" jsonschema:"description=The id of the message to delete for good.,minLength=1"`
+}
+
+// DeleteOutput is the structured result of gmail_delete_message.
+type DeleteOutput struct {
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted"`
+}
+
+func deleteMessage() registry.Tool {
+	return registry.NewTool(registry.Spec{
+		Name:  "gmail_delete_message",
+		Title: "Delete a message permanently",
+		Description: "Delete a Gmail message immediately and for good, skipping the trash; it " +
+			"cannot be recovered. Use gmail_trash_message instead unless the user asked for a " +
+			"permanent delete.",
+		Provider: "google",
+		// Gmail allows a permanent delete only with full mailbox access; gmail.modify can
+		// merely move messages to the trash.
+		Requirement: registry.AnyOf(registry.GmailFull),
+		Operations:  []string{"gmail.users.messages.delete"},
+		Annotations: registry.Annotations{Destructive: true, Idempotent: true, OpenWorld: true},
+	}, runDelete)
+}
+
+// Check refuses an empty message id.
+func (in *DeleteInput) Check() error { return checkID(in.MessageID) }
+
+func runDelete(ctx context.Context, call *registry.Call, in DeleteInput) (registry.Result, error) {
+	id := strings.TrimSpace(in.MessageID)
+	if err := googleapi.Do(ctx, call, "DELETE", messagesURL(call, id), nil, nil); err != nil {
+		if googleapi.IsToolError(err, 404) {
+			return registry.Result{}, registry.Errorf(
+				"No Gmail message has id %q; nothing was deleted. It may have been deleted already.", id)
+		}
+		return registry.Result{}, err
+	}
+	return registry.Result{
+		Text:       fmt.Sprintf("Deleted message %s permanently. It cannot be recovered.", id),
+		Structured: DeleteOutput{ID: id, Deleted: true},
 	}, nil
 }
