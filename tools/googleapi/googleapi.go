@@ -111,7 +111,7 @@ func Classify(status int, header http.Header, data []byte) error {
 		hint = "Check the id: it may be wrong, or the item was deleted."
 	case status == http.StatusBadRequest:
 		hint = "Fix the arguments and call again."
-	case status == http.StatusTooManyRequests || hasReason(&eb, "rateLimitExceeded", "userRateLimitExceeded"):
+	case status == http.StatusTooManyRequests || hasReason(&eb, "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"):
 		hint = "Google's rate limit was reached. " + RetryHint(header.Get("Retry-After"))
 	case status >= 500:
 		hint = "Google had a temporary problem. Try again shortly."

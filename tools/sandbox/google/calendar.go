@@ -3,11 +3,8 @@ package google
 import (
 	"encoding/base64"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"weak"
 )
 
 // calendarService is the service name in Calendar's ErrorInfo details.
@@ -95,23 +92,8 @@ func calendarNeedsWriter(w http.ResponseWriter) {
 		"You need to have writer access to this calendar.", "")
 }
 
-// calendarStates holds each Server's calendars, created on the server's first Calendar call.
-// They live beside the Server, keyed weakly by it, and go when the server is collected.
-var calendarStates sync.Map // weak.Pointer[Server] to *calendarStore
-
-// calendars returns the server's calendar store, seeding it relative to the current time on
-// first use.
-func (s *Server) calendars() *calendarStore {
-	key := weak.Make(s)
-	if v, ok := calendarStates.Load(key); ok {
-		return v.(*calendarStore)
-	}
-	v, loaded := calendarStates.LoadOrStore(key, newCalendarStore(s.account, s.now()))
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { calendarStates.Delete(k) }, key)
-	}
-	return v.(*calendarStore)
-}
+// calendars returns the server's calendar store.
+func (s *Server) calendars() *calendarStore { return s.calendar }
 
 // pageToken renders a list offset as an opaque page token.
 func pageToken(offset int) string {

@@ -6,12 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"weak"
 )
 
 // Google's MIME types for folders and Docs Editors files.
@@ -89,22 +87,8 @@ type workspace struct {
 	files   map[string]*driveFile
 }
 
-// workspaces holds each Server's Drive. Server has no field for it, so it is looked up by
-// a weak pointer to the Server and dropped when the Server is collected.
-var workspaces sync.Map // weak.Pointer[Server] to *workspace
-
-// workspace returns the Server's Drive, seeding it on first use.
-func (s *Server) workspace() *workspace {
-	key := weak.Make(s)
-	if v, ok := workspaces.Load(key); ok {
-		return v.(*workspace)
-	}
-	v, loaded := workspaces.LoadOrStore(key, newWorkspace(s.account, s.now()))
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { workspaces.Delete(k) }, key)
-	}
-	return v.(*workspace)
-}
+// workspace returns the server's Drive.
+func (s *Server) workspace() *workspace { return s.drive }
 
 // newWorkspace returns a Drive holding the seed files, dated relative to now.
 func newWorkspace(account string, now time.Time) *workspace {

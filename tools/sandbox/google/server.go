@@ -104,6 +104,8 @@ type Server struct {
 	refresh  map[string]*refreshToken
 	grants   map[string]*grant // by client ID: the one account's grant to that client
 	mailbox  *mailbox
+	calendar *calendarStore
+	drive    *workspace
 }
 
 // New returns a sandbox with the given clients and account and a freshly seeded mailbox.
@@ -134,6 +136,8 @@ func New(opts Options) *Server {
 	}
 	s.sub = subjectFor(s.account)
 	s.mailbox = newMailbox(s.account, s.now())
+	s.calendar = newCalendarStore(s.account, s.now())
+	s.drive = newWorkspace(s.account, s.now())
 
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET "+AuthPath, s.authorize)
