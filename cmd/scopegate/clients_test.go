@@ -5,13 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/scopegate/scopegate/cmd/scopegate/internal/testenv"
+	"github.com/scopegate/scopegate/tools"
 )
 
-var gmailTools = []string{"gmail_get_message", "gmail_search_messages", "gmail_send_email", "gmail_trash_message"}
+// allToolNames lists every tool's name in the order tools/list gives them
+// (sorted by name).
+func allToolNames() []string {
+	var names []string
+	for _, t := range tools.All() {
+		names = append(names, t.Name)
+	}
+	slices.Sort(names)
+	return names
+}
 
 const sendArgs = `{"to":["ana@example.com"],"subject":"Hello","body":"Hi Ana"}`
 
@@ -79,8 +90,8 @@ func TestInspectorCLI(t *testing.T) {
 			for _, tool := range list.Result.Tools {
 				names = append(names, tool.Name)
 			}
-			if strings.Join(names, ",") != strings.Join(gmailTools, ",") {
-				t.Errorf("tools/list = %v, want %v", names, gmailTools)
+			if want := allToolNames(); strings.Join(names, ",") != strings.Join(want, ",") {
+				t.Errorf("tools/list = %v, want %v", names, want)
 			}
 			if strings.Contains(errOut, "Schema portability") {
 				t.Errorf("the Inspector reports schema findings:\n%s", errOut)
