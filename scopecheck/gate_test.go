@@ -407,3 +407,23 @@ func TestRefreshMarginForShortLivedTokens(t *testing.T) {
 		t.Errorf("margin for a two-minute token = %v, want 30s", got)
 	}
 }
+
+func TestTokenIsNotSentAcrossHosts(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("the token reached another host")
+		}
+		io.WriteString(w, "elsewhere")
+	}))
+	defer other.Close()
+	f := newGateFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/file", http.StatusFound)
+	})
+	f.put(t, &store.Account{Identifier: "u", Connection: "gmail", Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GmailSend),
+		Token:   store.Token{AccessToken: "at", Expiry: testNow.Add(time.Hour)}})
+	res := f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`)
+	if textOf(res) == "elsewhere" {
+		t.Errorf("the client followed a redirect to another host with the token")
+	}
+}

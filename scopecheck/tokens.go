@@ -71,7 +71,20 @@ func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, 
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &http.Client{Transport: &retryTransport{src: src, base: base, reads: tool.Annotations.ReadOnly}}
+	return &http.Client{
+		Transport: &retryTransport{src: src, base: base, reads: tool.Annotations.ReadOnly},
+		// The token is for the provider's API host: a redirect elsewhere
+		// (a download link) is returned to the tool, not followed with it.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			if req.URL.Host != via[0].URL.Host {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}
 }
 
 // retryTransport adds the bearer token and retries as authorizedClient
@@ -96,7 +109,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		tok.SetAuthHeader(r)
+		// Every provider here takes a bearer token; Slack's token responses
+		// say "bot" or "user" as the token type, which is not an HTTP scheme.
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		resp, err := t.base.RoundTrip(r)
 		if err != nil {
 			return nil, err

@@ -8,7 +8,11 @@ import (
 	"github.com/scopegate/scopegate/tools/drive"
 	"github.com/scopegate/scopegate/tools/gmail"
 	"github.com/scopegate/scopegate/tools/jira"
+	"github.com/scopegate/scopegate/tools/onedrive"
+	"github.com/scopegate/scopegate/tools/outlook"
 	"github.com/scopegate/scopegate/tools/sheets"
+	"github.com/scopegate/scopegate/tools/slack"
+	"github.com/scopegate/scopegate/tools/teams"
 )
 
 // All returns every tool in the order tools/list shows them. The list is
@@ -20,7 +24,12 @@ func All() []registry.Tool {
 	all = append(all, calendar.Tools()...)
 	all = append(all, drive.Tools()...)
 	all = append(all, sheets.Tools()...)
-	// Jira Cloud.
+	// Microsoft 365: Outlook mail and calendar, OneDrive, Teams.
+	all = append(all, outlook.Tools()...)
+	all = append(all, onedrive.Tools()...)
+	all = append(all, teams.Tools()...)
+	// Slack, then Jira Cloud.
+	all = append(all, slack.Tools()...)
 	all = append(all, jira.Tools()...)
 	return all
 }
