@@ -21,7 +21,7 @@ func TestSampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sample config: %v", err)
 	}
-	if cfg.Identifier != "user_123" || len(conns) != 1 || conns[0].Name != "gmail" || len(conns[0].Ceiling) != 3 {
+	if cfg.Identifier != "user_123" || len(conns) != 1 || conns[0].Name != "google" || len(conns[0].Ceiling) != 3 {
 		t.Errorf("sample config read as identifier %q, %d connections", cfg.Identifier, len(conns))
 	}
 	if conns[0].ClientSecret != "s3cret" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,19 +16,16 @@ import (
 	"github.com/scopegate/scopegate/scopecheck"
 	"github.com/scopegate/scopegate/scopecheck/store"
 	"github.com/scopegate/scopegate/tools"
-	"github.com/scopegate/scopegate/tools/sandbox/google"
 )
-
-// sandboxPrefix is where the demo mounts the Google sandbox.
-const sandboxPrefix = "/sandbox/google"
 
 func newDemoCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Serve with the sandbox providers and a throwaway store",
-		Long: "demo runs scopegate against in-process sandbox providers that behave like Google's\n" +
-			"OAuth and Gmail API, with a store that is deleted on exit. No account or secret is needed.\n" +
+		Long: "demo runs scopegate against in-process sandbox providers that behave like Google,\n" +
+			"Microsoft 365, Slack and Jira (OAuth and the APIs the tools call), with a store that is\n" +
+			"deleted on exit. No account or secret is needed.\n" +
 			"When the --listen address is taken, it picks a free port and says which.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -77,34 +73,19 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 	}
 	defer st.Close()
 
-	secretBytes := make([]byte, 24)
-	rand.Read(secretBytes)
-	client := google.Client{
-		ID:           "scopegate-demo.apps.googleusercontent.com",
-		Secret:       base64.RawURLEncoding.EncodeToString(secretBytes),
-		RedirectURIs: []string{publicURL + scopecheck.CallbackPath},
+	sandboxes := demoSandboxes(publicURL, publicURL+scopecheck.CallbackPath, logger)
+	var conns []*registry.Connection
+	for _, sb := range sandboxes {
+		conns = append(conns, sb.conn)
 	}
-	sandbox := google.New(google.Options{Clients: []google.Client{client}, Logger: logger.With("component", "sandbox")})
-	ep := google.EndpointsAt(publicURL + sandboxPrefix)
-	conns := []*registry.Connection{{
-		Name:         "gmail",
-		Provider:     registry.Google,
-		ClientID:     client.ID,
-		ClientSecret: client.Secret,
-		Endpoints: registry.Endpoints{
-			AuthURL:    ep.AuthURL,
-			TokenURL:   ep.TokenURL,
-			RevokeURL:  ep.RevokeURL,
-			APIBaseURL: strings.TrimRight(ep.APIURL, "/"),
-		},
-	}}
-
 	a := &app{
 		cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport,
 		mount: func(mux *http.ServeMux) {
-			mux.Handle(sandboxPrefix+"/", http.StripPrefix(sandboxPrefix, sandbox))
+			for _, sb := range sandboxes {
+				mux.Handle(sb.prefix+"/", http.StripPrefix(sb.prefix, sb.handler))
+			}
 		},
-		ready: func(mcpURL, webURL string) { printDemoHelp(f.transport, mcpURL, webURL, sandbox.Account()) },
+		ready: func(mcpURL, webURL string) { printDemoHelp(f.transport, mcpURL, webURL, sandboxes[0].account) },
 	}
 	return a.run(ctx, ln)
 }
@@ -112,7 +93,7 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 // printDemoHelp tells a person on stderr how to connect a client.
 func printDemoHelp(transport, mcpURL, webURL, account string) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nscopegate demo: sandbox Google account %s, throwaway store.\n", account)
+	fmt.Fprintf(&b, "\nscopegate demo: sandbox Google, Microsoft 365, Slack and Jira as %s, throwaway store.\n", account)
 	switch transport {
 	case "stdio":
 		b.WriteString("  MCP over stdio: this process's stdin and stdout.\n")

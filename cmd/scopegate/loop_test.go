@@ -192,7 +192,7 @@ func TestWholeLoopOverStreamableHTTP(t *testing.T) {
 	send := map[string]any{"to": []string{"demo.user@example.com"}, "subject": subject, "body": "See attached."}
 	s, text, isErr := call(t, "gmail_send_email", send)
 	ar := wantAuthRequired(t, s, text, isErr, "not_connected", scopeSend)
-	if ar.Tool != "gmail_send_email" || ar.Provider != "google" || ar.Connection != "gmail" {
+	if ar.Tool != "gmail_send_email" || ar.Provider != "google" || ar.Connection != "google" {
 		t.Errorf("result names tool %q provider %q connection %q", ar.Tool, ar.Provider, ar.Connection)
 	}
 
@@ -340,6 +340,41 @@ func TestBadArgumentsGetClearErrors(t *testing.T) {
 			if !isErr || !strings.Contains(text, tt.want) {
 				t.Errorf("%s(%v) = %q (isError %v), want an error naming %q", tt.tool, tt.args, text, isErr, tt.want)
 			}
+		})
+	}
+}
+
+// TestEveryProviderInTheDemo runs the whole loop once per provider the
+// demo emulates: a read that needs authorization, the provider's consent
+// page, and the same read again.
+func TestEveryProviderInTheDemo(t *testing.T) {
+	demo := startDemo(t, "http")
+	call, _ := sdkCaller(t, demo.MCPURL)
+	tests := []struct {
+		tool, provider, connection string
+		args                       map[string]any
+	}{
+		{"calendar_list_calendars", "google", "google", map[string]any{}},
+		{"outlook_search_messages", "microsoft", "microsoft", map[string]any{}},
+		{"slack_list_channels", "slack", "slack", map[string]any{}},
+		{"jira_list_projects", "atlassian", "atlassian", map[string]any{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			s, text, isErr := call(t, tt.tool, tt.args)
+			var ar authResult
+			if err := json.Unmarshal(s, &ar); err != nil || isErr || ar.Status != "authorization_required" {
+				t.Fatalf("%s on a fresh store = %s (isError %v)", tt.tool, text, isErr)
+			}
+			if ar.Provider != tt.provider || ar.Connection != tt.connection || ar.Reason != "not_connected" {
+				t.Errorf("result names provider %q connection %q reason %q", ar.Provider, ar.Connection, ar.Reason)
+			}
+			final, _ := authorize(t, ar.AuthorizationURL, nil, "approve")
+			if final.ID() != "connected" {
+				t.Fatalf("callback page id %q:\n%s", final.ID(), final.Body)
+			}
+			s, text, isErr = call(t, tt.tool, tt.args)
+			wantSuccess(t, s, text, isErr)
 		})
 	}
 }
