@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -425,5 +426,48 @@ func TestTokenIsNotSentAcrossHosts(t *testing.T) {
 	res := f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`)
 	if textOf(res) == "elsewhere" {
 		t.Errorf("the client followed a redirect to another host with the token")
+	}
+}
+
+// TestConcurrentCallsRefreshOnce sends many calls at once on an expired
+// token: the provider sees exactly one refresh, and every call succeeds.
+func TestConcurrentCallsRefreshOnce(t *testing.T) {
+	var refreshes atomic.Int32
+	f := newGateFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			refreshes.Add(1)
+			time.Sleep(20 * time.Millisecond) // let the other calls pile up
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"at-new","expires_in":3599,"token_type":"Bearer","refresh_token":"rt-2"}`)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer at-new" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	f.put(t, &store.Account{Identifier: "u", Connection: "gmail", Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GmailSend),
+		Token:   store.Token{AccessToken: "at-old", RefreshToken: "rt-1", Expiry: testNow.Add(-time.Minute)}})
+
+	const calls = 32
+	var wg sync.WaitGroup
+	results := make([]*mcp.CallToolResult, calls)
+	for i := range calls {
+		wg.Go(func() { results[i] = f.call(t, WithIdentifier(context.Background(), "u"), `{"word":"x"}`) })
+	}
+	wg.Wait()
+	for i, res := range results {
+		if res.IsError || textOf(res) != "ok" {
+			t.Errorf("call %d = %q, want ok", i, textOf(res))
+		}
+	}
+	if n := refreshes.Load(); n != 1 {
+		t.Errorf("provider saw %d refreshes, want exactly 1", n)
+	}
+	acct, _ := f.store.Account(context.Background(), "u", "gmail")
+	if acct.Token.RefreshToken != "rt-2" {
+		t.Errorf("rotated refresh token not saved: %q", acct.Token.RefreshToken)
 	}
 }
