@@ -41,6 +41,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// Logger receives the gate's decisions; nil means silent.
 	Logger *slog.Logger
+	// Audit, when set, also receives one record per gate decision and per
+	// consent outcome (see AuditDecision and AuditConsent), for example a
+	// JSON-lines file. The records always go to Logger too.
+	Audit *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -151,17 +155,18 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 		id := IdentifierFrom(ctx)
 		if id == "" {
 			log.Warn("tool call refused", "why", "no identifier on the session")
+			g.auditDecision(ctx, tool, "", "", nil, decisionRefused, "no_identifier", nil)
 			return mcp.NewToolResultError("scopegate could not tell which user is calling, so nothing was sent. " +
 				"The server's identity configuration needs fixing."), nil
 		}
 		if conn == nil {
 			log.Warn("tool call refused", "why", "no connection for provider", "provider", tool.Provider)
+			g.auditDecision(ctx, tool, id, "", nil, decisionRefused, "no_connection", nil)
 			return mcp.NewToolResultError(fmt.Sprintf("No %s connection is configured in scopegate, so %s cannot run. "+
 				"Add one to the configuration.", tool.Provider, tool.Name)), nil
 		}
 		key := accountKey(conn.Name, tool.TokenType)
 		log = log.With("identifier", id, "connection", key)
-		log.Debug("tool call")
 
 		acct, err := g.opts.Store.Account(ctx, id, key)
 		switch {
@@ -169,14 +174,16 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 			acct = nil
 		case err != nil:
 			log.Error("tool call refused", "why", "reading account", "err", err)
+			g.auditDecision(ctx, tool, id, key, nil, decisionRefused, "store_unreadable", nil)
 			return mcp.NewToolResultError("scopegate could not read the connection state, so nothing was sent. Try again shortly."), nil
 		}
 
 		d := Decide(tool.Requirement, acct)
 		if !d.Allowed {
-			log.Info("tool call needs authorization", "reason", d.Reason, "missing_scopes", d.Missing.Strings())
+			g.auditDecision(ctx, tool, id, key, acct, decisionAuthorization, d.Reason, d.Missing)
 			return g.authorizationRequired(ctx, tool, conn, acct, d)
 		}
+		g.auditDecision(ctx, tool, id, key, acct, decisionAllowed, "granted", nil)
 		return g.run(ctx, log, tool, conn, acct, args)
 	}
 }

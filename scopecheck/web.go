@@ -246,6 +246,7 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 		if existing != nil && existing.ProviderAccount != "" && gr.Account != "" &&
 			!strings.EqualFold(existing.ProviderAccount, gr.Account) {
 			log.Warn("authorization refused", "why", "different provider account")
+			g.auditConsent(ctx, authz.Identifier, authz.Connection, authz.Scopes, nil, nil, "wrong_account")
 			g.page(w, http.StatusConflict, resultData{ID: "wrong-account", Title: "That is a different account",
 				Paragraphs: []string{fmt.Sprintf("This connection belongs to %s, but you signed in as %s. Nothing was changed. "+
 					"Sign in to %s with the connected account, or revoke the connection first.",
@@ -281,7 +282,11 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 			return
 		}
 	}
-	log.Info("account authorized", "granted_scopes", granted.Strings(), "declined_scopes", notGranted.Strings())
+	outcome := "granted"
+	if len(notGranted) > 0 {
+		outcome = "partial"
+	}
+	g.auditConsent(ctx, authz.Identifier, authz.Connection, authz.Scopes, granted, notGranted, outcome)
 
 	data := resultData{ID: "connected", Return: true, Title: conn.Provider.Title + " is connected",
 		Granted:    g.describe(conn, authz.Scopes.Minus(notGranted)),
@@ -339,7 +344,7 @@ func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interfa
 	}
 
 	g.recordDeclined(r.Context(), acct, authz, conn, authz.Scopes, g.opts.Now())
-	log.Info("authorization declined", "declined_scopes", authz.Scopes.Strings())
+	g.auditConsent(r.Context(), authz.Identifier, authz.Connection, authz.Scopes, nil, authz.Scopes, "denied")
 
 	var kept registry.ScopeSet
 	if acct != nil && acct.Status == store.StatusActive {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,6 +39,11 @@ type Config struct {
 		// variable SCOPEGATE_STORE_KEY takes precedence.
 		KeyFile string `yaml:"key_file"`
 	} `yaml:"store"`
+	Audit struct {
+		// File receives one JSON line per gate decision and consent outcome,
+		// besides the log; created owner-only. Empty means the log only.
+		File string `yaml:"file"`
+	} `yaml:"audit"`
 	Connections []ConnectionConfig `yaml:"connections"`
 
 	path string
@@ -60,6 +66,15 @@ type ConnectionConfig struct {
 	// when a user's grant reaches several; Atlassian connections only.
 	Site   string   `yaml:"site"`
 	Scopes []string `yaml:"scopes"`
+	// AuthURL, TokenURL, RevokeURL and APIBaseURL replace the provider's
+	// endpoints, for emulators and regional hosts; empty keeps the
+	// provider's own. Each is an absolute http or https URL. APIBaseURL
+	// replaces the scheme and host of the API calls. A Microsoft override
+	// may hold {tenant}, which is replaced like the default endpoints'.
+	AuthURL    string `yaml:"auth_url"`
+	TokenURL   string `yaml:"token_url"`
+	RevokeURL  string `yaml:"revoke_url"`
+	APIBaseURL string `yaml:"api_base_url"`
 }
 
 const (
@@ -147,7 +162,8 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 			}
 			ceiling = append(ceiling, sc)
 		}
-		endpoints := p.Endpoints
+		endpoints, endpointErrs := c.overrideEndpoints(field, p.Endpoints, cc)
+		errs = append(errs, endpointErrs...)
 		if cc.Site != "" && p.ID != registry.Atlassian.ID {
 			errs = append(errs, c.errorf(field+".site", "only Atlassian connections have a site"))
 		}
@@ -180,6 +196,36 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// overrideEndpoints returns ep with the connection's endpoint overrides
+// applied, and an error for each override that is not an absolute http or
+// https URL.
+func (c *Config) overrideEndpoints(field string, ep registry.Endpoints,
+	cc ConnectionConfig) (registry.Endpoints, []error) {
+	var errs []error
+	overrides := []struct {
+		name  string
+		value string
+		dst   *string
+	}{
+		{"auth_url", cc.AuthURL, &ep.AuthURL},
+		{"token_url", cc.TokenURL, &ep.TokenURL},
+		{"revoke_url", cc.RevokeURL, &ep.RevokeURL},
+		{"api_base_url", strings.TrimRight(cc.APIBaseURL, "/"), &ep.APIBaseURL},
+	}
+	for _, o := range overrides {
+		if o.value == "" {
+			continue
+		}
+		u, err := url.Parse(o.value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, c.errorf(field+"."+o.name, "%q is not an absolute http or https URL", o.value))
+			continue
+		}
+		*o.dst = o.value
+	}
+	return ep, errs
 }
 
 // checkScope returns the catalog spelling of a configured scope, or an

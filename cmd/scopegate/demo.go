@@ -78,8 +78,13 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 	for _, sb := range sandboxes {
 		conns = append(conns, sb.conn)
 	}
+	audit, closeAudit, err := openAudit(cfg.Audit.File)
+	if err != nil {
+		return err
+	}
+	defer closeAudit.Close()
 	a := &app{
-		cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport,
+		cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport, audit: audit,
 		mount: func(mux *http.ServeMux) {
 			for _, sb := range sandboxes {
 				mux.Handle(sb.prefix+"/", http.StripPrefix(sb.prefix, sb.handler))

@@ -55,7 +55,12 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	a := &app{cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport}
+	audit, closeAudit, err := openAudit(cfg.Audit.File)
+	if err != nil {
+		return err
+	}
+	defer closeAudit.Close()
+	a := &app{cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport, audit: audit}
 	return a.run(ctx, ln)
 }
 

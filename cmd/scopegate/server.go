@@ -39,6 +39,21 @@ type app struct {
 	ready  func(mcpURL, webURL string)
 	stdin  io.Reader
 	stdout io.Writer
+	// audit, when set, also receives the gate's audit records.
+	audit *slog.Logger
+}
+
+// openAudit opens the audit file for appending, owner-only, and returns a
+// JSON-lines logger over it and the file to close; no file, no logger.
+func openAudit(path string) (*slog.Logger, io.Closer, error) {
+	if path == "" {
+		return nil, io.NopCloser(nil), nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening audit file: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(f, nil)), f, nil
 }
 
 // listen opens the web server's address, naming it when it is taken.
@@ -66,6 +81,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Tools:       a.tools,
 		PublicURL:   publicURL,
 		Logger:      a.log,
+		Audit:       a.audit,
 	})
 	var calls inflight
 	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))
