@@ -27,6 +27,7 @@ func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *ser
 	for _, t := range g.opts.Tools {
 		s.AddTool(MCPTool(t), g.Handler(t))
 	}
+	s.AddTools(g.agentTools()...)
 	return s
 }
 

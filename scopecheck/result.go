@@ -80,7 +80,11 @@ func (a *AuthorizationRequired) message(p *registry.Provider) string {
 	if declined {
 		b.WriteString("\nThe user declined part of this before; ask whether they want to grant it now.")
 	}
-	fmt.Fprintf(&b, "\nCall %s again after approving.", a.Tool)
+	if a.Tool == RequestToolName {
+		b.WriteString("\nCall the tools you asked for again after approving.")
+	} else {
+		fmt.Fprintf(&b, "\nCall %s again after approving.", a.Tool)
+	}
 	return b.String()
 }
 
