@@ -167,6 +167,7 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 		}
 		key := accountKey(conn.Name, tool.TokenType)
 		log = log.With("identifier", id, "connection", key)
+		log.Debug("tool call received")
 
 		acct, err := g.opts.Store.Account(ctx, id, key)
 		switch {

@@ -177,7 +177,8 @@ func retryAfter(v string) (time.Duration, bool) {
 
 // accountTokens is an oauth2.TokenSource over the store: it always reads the
 // newest token, and refreshes under a per-account lock so that concurrent
-// calls refresh once.
+// calls refresh once: a mutex in this process and, when the store is a
+// store.AccountLocker, the store's lock across processes.
 type accountTokens struct {
 	g          *Gate
 	conn       *registry.Connection
@@ -194,19 +195,47 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 	defer mu.(*sync.Mutex).Unlock()
 
 	ctx := s.g.withClient(context.Background())
+	tok, acct, err := s.current(ctx)
+	if tok != nil || err != nil {
+		return tok, err
+	}
+	// A store that several processes share locks the account across them
+	// too; once it is held, another process may have refreshed already.
+	if l, ok := s.g.opts.Store.(store.AccountLocker); ok {
+		unlock, err := l.LockAccount(ctx, s.identifier, s.key)
+		if err != nil {
+			return nil, fmt.Errorf("refreshing access token: %w", err)
+		}
+		defer unlock()
+		if tok, acct, err = s.current(ctx); tok != nil || err != nil {
+			return tok, err
+		}
+	}
+	return s.refresh(ctx, acct)
+}
+
+// current reads the account and returns its token when it can be used as
+// it is, or else the account, whose token needs a refresh.
+func (s *accountTokens) current(ctx context.Context) (*oauth2.Token, *store.Account, error) {
 	acct, err := s.g.opts.Store.Account(ctx, s.identifier, s.key)
 	if err != nil {
-		return nil, fmt.Errorf("reading account: %w", err)
+		return nil, nil, fmt.Errorf("reading account: %w", err)
 	}
 	if acct.Status != store.StatusActive {
-		return nil, errNeedsReauth
+		return nil, nil, errNeedsReauth
 	}
 	now := s.g.opts.Now()
 	stale := s.stale != "" && acct.Token.AccessToken == s.stale
 	if acct.Token.AccessToken != "" && !stale &&
 		(acct.Token.Expiry.IsZero() || acct.Token.Expiry.Sub(now) > margin(acct.Token, acct.UpdatedAt)) {
-		return &oauth2.Token{AccessToken: acct.Token.AccessToken, TokenType: acct.Token.TokenType, Expiry: acct.Token.Expiry}, nil
+		return &oauth2.Token{AccessToken: acct.Token.AccessToken, TokenType: acct.Token.TokenType, Expiry: acct.Token.Expiry}, nil, nil
 	}
+	return nil, acct, nil
+}
+
+// refresh obtains a new access token for acct and saves it.
+func (s *accountTokens) refresh(ctx context.Context, acct *store.Account) (*oauth2.Token, error) {
+	now := s.g.opts.Now()
 	if acct.Token.RefreshToken == "" {
 		s.markNeedsReauth(ctx, acct, "no refresh token")
 		return nil, errNeedsReauth

@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/scopegate/scopegate/cmd/scopegate/internal/testenv"
+	"github.com/scopegate/scopegate/scopecheck"
 	"github.com/scopegate/scopegate/tools"
 )
 
-// allToolNames lists every tool's name in the order tools/list gives them
+// allToolNames lists every tool's name, scopegate's own two included, in the order tools/list gives them
 // (sorted by name).
 func allToolNames() []string {
-	var names []string
+	names := []string{scopecheck.StatusToolName, scopecheck.RequestToolName}
 	for _, t := range tools.All() {
 		names = append(names, t.Name)
 	}

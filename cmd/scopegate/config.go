@@ -34,9 +34,13 @@ type Config struct {
 	Store struct {
 		// Path of the SQLite database; default <config dir>/scopegate/scopegate.db.
 		Path string `yaml:"path"`
+		// URL is a PostgreSQL connection URL (postgres://...), for several
+		// instances that share one store; it replaces Path. The
+		// environment variable SCOPEGATE_STORE_URL takes precedence.
+		URL string `yaml:"url"`
 		// KeyFile holds the token encryption key, created on first run;
-		// default <config dir>/scopegate/store.key. The environment
-		// variable SCOPEGATE_STORE_KEY takes precedence.
+		// default <config dir>/scopegate/store.key, and none with URL. The
+		// environment variable SCOPEGATE_STORE_KEY takes precedence.
 		KeyFile string `yaml:"key_file"`
 	} `yaml:"store"`
 	Audit struct {
@@ -104,6 +108,9 @@ func loadConfig(path string) (*Config, error) {
 	}
 	if env := os.Getenv("SCOPEGATE_STORE"); env != "" {
 		cfg.Store.Path = env
+	}
+	if env := os.Getenv("SCOPEGATE_STORE_URL"); env != "" {
+		cfg.Store.URL = env
 	}
 	return cfg, nil
 }

@@ -51,5 +51,6 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newServeCommand(), newDemoCommand())
 	root.AddCommand(newConfigCommand(), newAccountsCommand())
 	root.AddCommand(newToolsCommand(), newScopesCommand())
+	root.AddCommand(newConnectCommand())
 	return root
 }

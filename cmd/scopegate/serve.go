@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -64,9 +65,13 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	return a.run(ctx, ln)
 }
 
-// openStore opens the SQLite store named by the configuration, with the key
-// from SCOPEGATE_STORE_KEY or from the key file (created on first run).
-func openStore(ctx context.Context, cfg *Config) (*store.SQLite, error) {
+// openStore opens the store named by the configuration: PostgreSQL when it
+// has a URL, else the SQLite file, with the key from SCOPEGATE_STORE_KEY or
+// from the key file (created on first run).
+func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
+	if cfg.Store.URL != "" {
+		return openPostgres(ctx, cfg)
+	}
 	path, keyFile := cfg.Store.Path, cfg.Store.KeyFile
 	if path == "" || keyFile == "" {
 		dir, err := defaultDir()
@@ -101,5 +106,44 @@ func openStore(ctx context.Context, cfg *Config) (*store.SQLite, error) {
 		}
 		key = k
 	}
-	return store.OpenSQLite(ctx, store.SQLiteOptions{Path: path, Key: key})
+	st, err := store.OpenSQLite(ctx, store.SQLiteOptions{Path: path, Key: key})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// openPostgres opens the PostgreSQL store that several instances share.
+// They must all use the same key, so none is made up here unless the
+// configuration names a key file to keep it in.
+func openPostgres(ctx context.Context, cfg *Config) (store.Store, error) {
+	if cfg.Store.Path != "" {
+		return nil, cfg.errorf("store", "both a path and a url are set; keep one (a path may "+
+			"also come from --store or SCOPEGATE_STORE, a url from SCOPEGATE_STORE_URL)")
+	}
+	// The URL may hold a password: errors do not repeat it.
+	u, err := url.Parse(cfg.Store.URL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, cfg.errorf("store.url", "must be a postgres:// or postgresql:// URL")
+	}
+
+	var key []byte
+	switch env := os.Getenv("SCOPEGATE_STORE_KEY"); {
+	case env != "":
+		if key, err = store.ParseKey(env); err != nil {
+			return nil, fmt.Errorf("SCOPEGATE_STORE_KEY: %w", err)
+		}
+	case cfg.Store.KeyFile != "":
+		if key, _, err = store.LoadOrCreateKeyFile(cfg.Store.KeyFile); err != nil {
+			return nil, fmt.Errorf("store key: %w", err)
+		}
+	default:
+		return nil, cfg.errorf("store.url", "a PostgreSQL store needs the key every instance "+
+			"shares: set SCOPEGATE_STORE_KEY (32 bytes, base64) or store.key_file")
+	}
+	st, err := store.OpenPostgres(ctx, store.PostgresOptions{URL: cfg.Store.URL, Key: key})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }

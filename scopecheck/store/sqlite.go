@@ -15,8 +15,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// ErrKeyMismatch is returned by OpenSQLite when the key it was given is not
-// the one the database was written with. The database is left untouched.
+// ErrKeyMismatch is returned by OpenSQLite and OpenPostgres when the key
+// they were given is not the one the database was written with. The
+// database is left untouched.
 var ErrKeyMismatch = errors.New("the encryption key does not match this store")
 
 // SQLiteOptions configure OpenSQLite.
@@ -36,6 +37,12 @@ type SQLiteOptions struct {
 // directory are readable by the owner only, and tokens and PKCE verifiers
 // are encrypted with AES-256-GCM, each bound to its row. It is safe for
 // concurrent use, by several goroutines and by several processes.
+//
+// It serves one scopegate process: it does not implement AccountLocker, so
+// token refreshes are serialized within a process only, and two processes
+// sharing the file may both refresh one account (a provider that rotates
+// refresh tokens may then refuse the one left behind, and the account needs
+// re-authorization). Several instances share a Postgres store instead.
 //
 // Times are kept to the millisecond, in UTC.
 type SQLite struct {

@@ -119,3 +119,16 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// AccountLocker is implemented by stores that several processes share, so
+// that only one of them refreshes an account's token at a time. The gate
+// checks for it: with a store that lacks it, refreshes are serialized
+// within one process only.
+type AccountLocker interface {
+	// LockAccount blocks until the caller holds the lock of the account of
+	// identifier on connection, across every process that uses the store,
+	// and returns the function that releases it. The lock is also released
+	// when the process ends. It fails when ctx is done or the wait is
+	// longer than the store allows.
+	LockAccount(ctx context.Context, identifier, connection string) (unlock func(), err error)
+}

@@ -24,6 +24,13 @@ func TestSQLite(t *testing.T) {
 	})
 }
 
+func TestPostgres(t *testing.T) {
+	testPostgresURL(t) // skips or fails once, not in every case
+	runSuite(t, func(t *testing.T) Store {
+		return openTestPostgres(t, newTestSchema(t), newTestKey(t))
+	})
+}
+
 func runSuite(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
