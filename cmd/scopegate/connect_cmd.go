@@ -1,0 +1,760 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
+	"github.com/scopegate/scopegate/scopecheck/store"
+	"github.com/scopegate/scopegate/tools"
+)
+
+// connectOptions are the argument and flags of scopegate connect.
+type connectOptions struct {
+	connection string
+	configPath string
+	identifier string
+	scopes     []string
+	tools      []string
+	noBrowser  bool
+	timeout    time.Duration
+}
+
+func newConnectCommand() *cobra.Command {
+	var o connectOptions
+	cmd := &cobra.Command{
+		Use:   "connect CONNECTION",
+		Short: "Authorize a connection's scopes from the terminal",
+		Long: "connect runs the authorization flow without an assistant. It asks for the scopes\n" +
+			"named with --scopes, or for what the tools named with --tools still lack, or, by\n" +
+			"default, for what every tool of the connection's provider still lacks (the narrowest\n" +
+			"alternative of each). When nothing is missing it says so and exits. Otherwise it\n" +
+			"serves the authorization pages on the configured listen address, the one serve uses\n" +
+			"and the provider redirects to, prints the link, opens a browser when there is one,\n" +
+			"waits until the authorization is approved or declined, and prints what was granted\n" +
+			"and what was declined. For Slack, CONNECTION may be <name>/user for the user token.\n" +
+			"It exits 1 when the time runs out or it is interrupted.",
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.connection = args[0]
+			return runConnect(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &o)
+		},
+	}
+	// The link and the outcome go to stdout (the root's is stderr).
+	cmd.SetOut(os.Stdout)
+	fl := cmd.Flags()
+	fl.StringVar(&o.configPath, "config", os.Getenv("SCOPEGATE_CONFIG"),
+		"configuration file (YAML); env SCOPEGATE_CONFIG")
+	fl.StringVar(&o.identifier, "identifier", "",
+		"whose account (default: env SCOPEGATE_IDENTIFIER, else the configured identifier)")
+	fl.StringSliceVar(&o.scopes, "scopes", nil,
+		"scopes to ask for, comma separated (Google's may leave out "+googleScopePrefix+")")
+	fl.StringSliceVar(&o.tools, "tools", nil, "tools whose missing scopes to ask for, comma separated")
+	fl.BoolVar(&o.noBrowser, "no-browser", false, "print the link without opening a browser")
+	fl.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the authorization")
+	return cmd
+}
+
+// connectPlan is what one run of connect asks for, and for whom.
+type connectPlan struct {
+	conn       *registry.Connection
+	tokenType  registry.TokenType
+	key        string // the account's connection: the name, or "<name>/user"
+	identifier string
+	// asked are the scopes named with --scopes, nil without.
+	asked registry.ScopeSet
+	// tools are the tools the request is for: the named ones, or every tool
+	// of the connection's provider and token type.
+	tools []registry.Tool
+	named bool // whether tools were named with --tools
+	// before is the account as it was, nil when there was none.
+	before *store.Account
+	// scopes are what will be asked for.
+	scopes registry.ScopeSet
+}
+
+// connectRun is one run of connect: its options, where it writes, and the
+// configuration and store it works with.
+type connectRun struct {
+	o              *connectOptions
+	stdout, stderr io.Writer
+	cfg            *Config
+	st             store.Store
+}
+
+func runConnect(ctx context.Context, stdout, stderr io.Writer, o *connectOptions) error {
+	if len(o.scopes) > 0 && len(o.tools) > 0 {
+		return usageError{errors.New("give --scopes or --tools, not both")}
+	}
+	if o.timeout <= 0 {
+		return usageError{fmt.Errorf("--timeout must be positive, not %s", o.timeout)}
+	}
+	cfg, err := loadConfig(o.configPath)
+	if err != nil {
+		return err
+	}
+	plan, err := newConnectPlan(cfg, o)
+	if err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	plan.before, err = st.Account(ctx, plan.identifier, plan.key)
+	if errors.Is(err, store.ErrNotFound) {
+		plan.before = nil
+	} else if err != nil {
+		return fmt.Errorf("reading the account: %w", err)
+	}
+	r := &connectRun{o: o, stdout: stdout, stderr: stderr, cfg: cfg, st: st}
+	return r.run(ctx, plan)
+}
+
+// newConnectPlan resolves the connection, the identifier and what was
+// named on the command line. Every mistake there is a usage error.
+func newConnectPlan(cfg *Config, o *connectOptions) (*connectPlan, error) {
+	conns, err := cfg.connections(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	conn, tt, err := pickConnection(conns, o.connection)
+	if err != nil {
+		return nil, err
+	}
+	plan := &connectPlan{conn: conn, tokenType: tt, key: o.connection, named: len(o.tools) > 0,
+		identifier: cmp.Or(o.identifier, os.Getenv("SCOPEGATE_IDENTIFIER"), cfg.Identifier)}
+	if len(o.scopes) > 0 {
+		if plan.asked, err = parseConnectScopes(conn.Provider, tt, o.scopes); err != nil {
+			return nil, err
+		}
+	}
+	if plan.tools, err = connectTools(tools.All(), conn, tt, o.tools); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// run works out what is missing and, unless nothing is, asks for it.
+func (r *connectRun) run(ctx context.Context, plan *connectPlan) error {
+	grant := activeGrant(plan.before)
+	if plan.asked != nil {
+		plan.scopes = grant.Missing(plan.asked)
+	} else {
+		var blocked []string
+		plan.scopes, blocked = toolScopes(plan.tools, plan.conn, grant)
+		switch {
+		case len(blocked) > 0 && plan.named:
+			return fmt.Errorf("the scopes of connection %q allow nothing that %s needs: add one of "+
+				"its alternatives to the connection's scopes", plan.conn.Name, strings.Join(blocked, ", "))
+		case len(blocked) > 0:
+			fmt.Fprintf(r.stderr, "Skipping %s: the scopes of connection %q allow none of what they need.\n",
+				strings.Join(blocked, ", "), plan.conn.Name)
+		}
+	}
+
+	if len(plan.scopes) == 0 {
+		fmt.Fprintf(r.stdout, "Nothing to authorize: %s on %q already has %s.\n",
+			plan.identifier, plan.key, plan.haveWhat())
+		return nil
+	}
+	if !plan.conn.Allows(plan.scopes) {
+		return fmt.Errorf("connection %q may not ask for %s: add it to the connection's scopes "+
+			"in the configuration", plan.conn.Name, plan.conn.Ceiling.Missing(plan.scopes))
+	}
+	return r.authorize(ctx, plan)
+}
+
+// pickConnection finds the connection arg names; "<name>/user" names a
+// Slack connection's user token.
+func pickConnection(conns []*registry.Connection, arg string) (*registry.Connection,
+	registry.TokenType, error) {
+	name, user := strings.CutSuffix(arg, "/user")
+	var names []string
+	for _, c := range conns {
+		names = append(names, c.Name)
+		if c.Name != name {
+			continue
+		}
+		if user && !slices.Contains(c.Provider.TokenTypes, registry.UserToken) {
+			return nil, "", usageError{fmt.Errorf("%q: only Slack connections have a user token", arg)}
+		}
+		if user {
+			return c, registry.UserToken, nil
+		}
+		return c, "", nil
+	}
+	if len(names) == 0 {
+		return nil, "", usageError{fmt.Errorf("no connection named %q: the configuration has none", name)}
+	}
+	return nil, "", usageError{fmt.Errorf("no connection named %q (configured: %s)",
+		name, strings.Join(names, ", "))}
+}
+
+// parseConnectScopes reads --scopes the way the provider would: aliases,
+// prefixes and case as Normalize has them, and Google's names without
+// their prefix. A Slack scope must be grantable to the token type.
+func parseConnectScopes(p *registry.Provider, tt registry.TokenType,
+	raw []string) (registry.ScopeSet, error) {
+	var out []registry.Scope
+	var problems []string
+	for _, arg := range raw {
+		arg = strings.TrimSpace(arg)
+		if arg == "" {
+			continue
+		}
+		info, ok := lookupWritten(p, arg)
+		if !ok {
+			problems = append(problems, unknownConnectScope(p, arg))
+			continue
+		}
+		if len(p.TokenTypes) > 0 {
+			want := cmp.Or(tt, p.TokenTypes[0])
+			types := info.TokenTypes
+			if len(types) == 0 {
+				types = p.TokenTypes
+			}
+			if !slices.Contains(types, want) {
+				problems = append(problems,
+					fmt.Sprintf("%s cannot be granted to the %s token", info.Scope, want))
+				continue
+			}
+		}
+		out = append(out, info.Scope)
+	}
+	if len(problems) > 0 {
+		return nil, usageError{errors.New(strings.Join(problems, "; "))}
+	}
+	if len(out) == 0 {
+		return nil, usageError{errors.New("--scopes names no scope")}
+	}
+	return registry.NewScopeSet(out...), nil
+}
+
+// lookupWritten returns the catalog entry of a scope as a person wrote it.
+func lookupWritten(p *registry.Provider, arg string) (registry.ScopeInfo, bool) {
+	for _, s := range spellings(p, arg) {
+		if info, ok := p.Lookup(p.Normalize(s)); ok {
+			return info, true
+		}
+	}
+	return registry.ScopeInfo{}, false
+}
+
+// unknownConnectScope says why arg is not one of p's scopes: it belongs to
+// another provider, or it is misspelled, with the nearest known scope.
+func unknownConnectScope(p *registry.Provider, arg string) string {
+	for _, m := range resolveScope(arg) {
+		if m.provider != p {
+			return fmt.Sprintf("%q is a %s scope, not a %s one", arg, m.provider.ID, p.ID)
+		}
+	}
+	near := p
+	if p.ID == registry.Google.ID && !strings.Contains(arg, "://") {
+		near = shortCatalog(p)
+	}
+	if s, ok := near.Nearest(registry.Scope(arg)); ok {
+		return fmt.Sprintf("unknown %s scope %q (did you mean %s?)", p.ID, arg, s)
+	}
+	return fmt.Sprintf("unknown %s scope %q (see 'scopegate scopes explain')", p.ID, arg)
+}
+
+// connectTools returns the named tools, or, when names is empty, every
+// tool of conn's provider and token type. A name that is unknown or whose
+// tool uses another provider or token type is a usage error.
+func connectTools(all []registry.Tool, conn *registry.Connection, tt registry.TokenType,
+	names []string) ([]registry.Tool, error) {
+	user := tt == registry.UserToken
+	fits := func(t registry.Tool) bool {
+		return t.Provider == conn.Provider.ID && (t.TokenType == registry.UserToken) == user
+	}
+	if len(names) == 0 {
+		var out []registry.Tool
+		for _, t := range all {
+			if fits(t) {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
+
+	var out []registry.Tool
+	var problems []string
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(all, func(t registry.Tool) bool { return t.Name == name })
+		switch {
+		case i < 0:
+			problems = append(problems, fmt.Sprintf("unknown tool %q (see 'scopegate tools list')", name))
+		case all[i].Provider != conn.Provider.ID:
+			problems = append(problems, fmt.Sprintf("%s is a %s tool; connection %q is %s",
+				name, all[i].Provider, conn.Name, conn.Provider.ID))
+		case !fits(all[i]) && user:
+			problems = append(problems,
+				fmt.Sprintf("%s uses the bot token: connect %s instead", name, conn.Name))
+		case !fits(all[i]):
+			problems = append(problems,
+				fmt.Sprintf("%s uses the user token: connect %s/user instead", name, conn.Name))
+		default:
+			out = append(out, all[i])
+		}
+	}
+	if len(problems) > 0 {
+		return nil, usageError{errors.New(strings.Join(problems, "; "))}
+	}
+	return out, nil
+}
+
+// toolScopes returns what grant lacks of each unmet tool's narrowest
+// alternative that conn may ask for, and the tools it may ask for none of.
+// Without a scope ceiling that is the first alternative, as the gate asks.
+func toolScopes(list []registry.Tool, conn *registry.Connection,
+	grant registry.ScopeSet) (registry.ScopeSet, []string) {
+	var need registry.ScopeSet
+	var blocked []string
+	for _, t := range list {
+		if t.Requirement.Satisfied(grant) {
+			continue
+		}
+		i := slices.IndexFunc(t.Requirement, conn.Allows)
+		if i < 0 {
+			blocked = append(blocked, t.Name)
+			continue
+		}
+		need = need.Union(grant.Missing(t.Requirement[i]))
+	}
+	return need, blocked
+}
+
+// activeGrant is what acct may use now: nothing unless it is active.
+func activeGrant(acct *store.Account) registry.ScopeSet {
+	if acct == nil || acct.Status != store.StatusActive {
+		return nil
+	}
+	return acct.Granted
+}
+
+// haveWhat completes "already has ..." for the nothing-to-do message.
+func (plan *connectPlan) haveWhat() string {
+	switch {
+	case plan.asked != nil:
+		return "every scope asked for"
+	case plan.named:
+		names := make([]string, len(plan.tools))
+		for i, t := range plan.tools {
+			names[i] = t.Name
+		}
+		return "what " + strings.Join(names, ", ") + " need"
+	case plan.tokenType == registry.UserToken:
+		return "what every " + plan.conn.Provider.Title + " user-token tool needs"
+	default:
+		return "what every " + plan.conn.Provider.Title + " tool needs"
+	}
+}
+
+// authorize serves the authorization pages, issues the link, waits for the
+// outcome and reports it.
+func (r *connectRun) authorize(ctx context.Context, plan *connectPlan) error {
+	ln, err := listenForConnect(r.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	gate, err := r.gate(ln, plan.conn)
+	if err != nil {
+		return err
+	}
+	tool := ""
+	if plan.named && len(plan.tools) == 1 {
+		tool = plan.tools[0].Name
+	}
+	link, err := gate.IssueLink(ctx, plan.identifier, plan.key, tool, plan.scopes)
+	if err != nil {
+		return fmt.Errorf("creating the authorization link: %w", err)
+	}
+	authz, err := r.st.Authorization(ctx, path.Base(link))
+	if err != nil {
+		return fmt.Errorf("reading the authorization: %w", err)
+	}
+
+	callbacks := make(chan int, 1)
+	srv := &http.Server{
+		Handler:           connectHandler(gate, authz.State, callbacks),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go srv.Serve(ln)
+	defer func() {
+		// Let the page of a callback in flight reach the browser.
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdownCtx)
+	}()
+
+	r.announce(plan, link)
+	w := &authWatch{st: r.st, identifier: plan.identifier, key: plan.key, linkID: authz.ID}
+	deadline := time.Now().Add(r.o.timeout)
+	prog := &progress{w: r.stderr, terminal: isTerminal(r.stderr), deadline: deadline}
+	acct, err := w.wait(ctx, r.o.timeout, callbacks, prog)
+	if err != nil {
+		return r.waitError(err, plan.conn.Provider)
+	}
+	reportConnect(r.stdout, plan, acct)
+	return nil
+}
+
+// gate returns a gate for conn whose links and redirect URI are on ln, as
+// serve's are, unless the configuration names a public URL. It logs only
+// warnings unless the configuration asks for more, so that the terminal
+// shows the flow itself.
+func (r *connectRun) gate(ln net.Listener, conn *registry.Connection) (*scopecheck.Gate, error) {
+	publicURL := r.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	logger, err := newLogger(r.stderr, r.cfg.Log.Format, cmp.Or(r.cfg.Log.Level, "warn"))
+	if err != nil {
+		return nil, err
+	}
+	return scopecheck.New(scopecheck.Options{
+		Store:       r.st,
+		Connections: []*registry.Connection{conn},
+		Tools:       tools.All(),
+		PublicURL:   publicURL,
+		LinkTTL:     r.o.timeout,
+		Logger:      logger,
+	}), nil
+}
+
+// announce says what is asked for, prints the link and opens a browser.
+func (r *connectRun) announce(plan *connectPlan, link string) {
+	p := plan.conn.Provider
+	fmt.Fprintf(r.stdout, "Connecting %s for %s on %q. scopegate asks for:\n",
+		p.Title, plan.identifier, plan.key)
+	var declinedBefore registry.ScopeSet
+	if plan.before != nil {
+		declinedBefore = plan.before.Declined
+	}
+	writeScopeLines(r.stdout, p, plan.scopes, declinedBefore)
+	fmt.Fprintf(r.stdout, "Open this link to approve (it works once, for %s):\n%s\n",
+		r.o.timeout, link)
+	if !r.o.noBrowser && openBrowser(link) {
+		fmt.Fprintln(r.stderr, "Opened the link in your browser.")
+	}
+}
+
+// waitError says why waiting for the authorization of p ended without an
+// outcome.
+func (r *connectRun) waitError(err error, p *registry.Provider) error {
+	switch {
+	case errors.Is(err, errTimedOut):
+		return fmt.Errorf("timed out after %s waiting for the authorization; nothing was changed: "+
+			"run scopegate connect again for a new link", r.o.timeout)
+	case errors.Is(err, errInterrupted):
+		return errors.New("interrupted before the authorization was completed; nothing was changed")
+	case errors.Is(err, errWrongAccount):
+		return fmt.Errorf("you signed in to %s as another account than the connected one; "+
+			"nothing was changed", p.Title)
+	case errors.Is(err, errNotCompleted):
+		return fmt.Errorf("%s did not complete the authorization (the browser page says why); "+
+			"nothing was changed", p.Title)
+	}
+	return err
+}
+
+// listenForConnect opens the web server's address. The provider redirects
+// to it, so no other may be used: when it is taken, the server there is
+// most likely scopegate's own.
+func listenForConnect(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listen address %s is in use, probably by a running scopegate server: "+
+			"open the authorization link that server gives (a tool that needs access returns one), "+
+			"or stop it and run scopegate connect again", addr)
+	case err != nil:
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// connectHandler serves the authorization pages. After each callback that
+// carries state, it sends the callback's status to callbacks, unless the
+// callback was refused as a replay (400): the request that consumed the
+// authorization may still be in flight then.
+func connectHandler(gate *scopecheck.Gate, state string, callbacks chan<- int) http.Handler {
+	mux := http.NewServeMux()
+	gate.Routes(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "scopegate connect is waiting for an authorization. Open the link it printed.")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != scopecheck.CallbackPath || r.URL.Query().Get("state") != state {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		mux.ServeHTTP(rec, r)
+		if rec.status != http.StatusBadRequest {
+			select {
+			case callbacks <- rec.status:
+			default:
+			}
+		}
+	})
+}
+
+// statusRecorder notes the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Ways waiting for an authorization ends without an outcome.
+var (
+	errTimedOut    = errors.New("timed out")
+	errInterrupted = errors.New("interrupted")
+	// errNotCompleted means the callback consumed the authorization and
+	// saved nothing: the provider reported an error or refused the code.
+	errNotCompleted = errors.New("authorization not completed")
+	// errWrongAccount means the user signed in as another provider account.
+	errWrongAccount = errors.New("signed in as another account")
+)
+
+const (
+	pollEvery = 200 * time.Millisecond
+	// savedWithin bounds how long a consumed authorization may stay
+	// without an outcome when its callback was served elsewhere (by
+	// another process that shares the store).
+	savedWithin = 30 * time.Second
+	// readFailures is how many store reads in a row may fail before
+	// waiting gives up.
+	readFailures = 10
+)
+
+// authWatch reads the outcome of one authorization from the store.
+type authWatch struct {
+	st         store.Store
+	identifier string
+	key        string
+	linkID     string
+}
+
+// check returns the account once the authorization's outcome is saved,
+// and whether the authorization was consumed. The callback consumes the
+// authorization before it saves the account, so a saved outcome is an
+// account updated at or after that.
+func (w *authWatch) check(ctx context.Context) (acct *store.Account, used bool, err error) {
+	authz, err := w.st.Authorization(ctx, w.linkID)
+	if err != nil {
+		return nil, false, err
+	}
+	if authz.UsedAt.IsZero() {
+		return nil, false, nil
+	}
+	acct, err = w.st.Account(ctx, w.identifier, w.key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, true, nil
+	case err != nil:
+		return nil, true, err
+	case acct.UpdatedAt.Before(authz.UsedAt):
+		return nil, true, nil
+	}
+	return acct, true, nil
+}
+
+// wait polls the store until the authorization's outcome is saved, showing
+// prog meanwhile. callbacks carries the statuses of callbacks served here.
+func (w *authWatch) wait(ctx context.Context, timeout time.Duration, callbacks <-chan int,
+	prog *progress) (*store.Account, error) {
+	defer prog.clear()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+
+	var usedAt time.Time
+	status, failures := 0, 0
+	for {
+		now := time.Now()
+		prog.show(now)
+		acct, used, err := w.check(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			if failures++; failures >= readFailures {
+				return nil, fmt.Errorf("reading the store: %w", err)
+			}
+		case err != nil:
+		case acct != nil:
+			return acct, nil
+		default:
+			failures = 0
+		}
+		if used && usedAt.IsZero() {
+			usedAt = now
+		}
+		if used && status == http.StatusConflict {
+			return nil, errWrongAccount
+		}
+		if used && (status != 0 || now.Sub(usedAt) > savedWithin) {
+			return nil, errNotCompleted
+		}
+
+		select {
+		case <-ctx.Done():
+			return nil, errInterrupted
+		case <-deadline.C:
+			return nil, errTimedOut
+		case status = <-callbacks:
+		case <-tick.C:
+		}
+	}
+}
+
+// progressEvery is how often progress writes a line when stderr is not a
+// terminal.
+const progressEvery = 5 * time.Second
+
+// progress tells the person that connect is still waiting: a spinner
+// redrawn in place on a terminal, else a line every few seconds.
+type progress struct {
+	w        io.Writer
+	terminal bool
+	deadline time.Time
+	frame    int
+	last     time.Time
+}
+
+func (p *progress) show(now time.Time) {
+	left := max(p.deadline.Sub(now), 0).Round(time.Second)
+	if p.terminal {
+		spinner := `|/-\`[p.frame%4]
+		fmt.Fprintf(p.w, "\r%c Waiting for the authorization in the browser (%s left) ", spinner, left)
+		p.frame++
+		return
+	}
+	if p.last.IsZero() || now.Sub(p.last) >= progressEvery {
+		fmt.Fprintf(p.w, "Waiting for the authorization in the browser (%s left)\n", left)
+		p.last = now
+	}
+}
+
+// clear removes the spinner's line.
+func (p *progress) clear() {
+	if p.terminal {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// openBrowser asks the desktop to open link, and reports whether an opener
+// was started. It needs xdg-open and a display (elsewhere than macOS,
+// where it uses open); without them the person opens the printed link.
+func openBrowser(link string) bool {
+	name := "xdg-open"
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		return false
+	default:
+		// Without a display xdg-open may start a text browser in this
+		// terminal, over the progress.
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return false
+		}
+	}
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		return false
+	}
+	cmd := exec.Command(bin, link)
+	if cmd.Start() != nil {
+		return false
+	}
+	go cmd.Wait()
+	return true
+}
+
+// reportConnect writes what the authorization granted and declined of what
+// plan asked for, and which of its tools stay unavailable.
+func reportConnect(w io.Writer, plan *connectPlan, acct *store.Account) {
+	p := plan.conn.Provider
+	grant := activeGrant(acct)
+	declined := grant.Missing(plan.scopes)
+	granted := plan.scopes.Minus(declined)
+	as := ""
+	if acct.ProviderAccount != "" && len(granted) > 0 {
+		as = " as " + acct.ProviderAccount
+	}
+	switch {
+	case len(declined) == 0:
+		fmt.Fprintf(w, "%s is connected for %s on %q%s.\n", p.Title, plan.identifier, plan.key, as)
+	case len(granted) == 0:
+		fmt.Fprintln(w, "You declined: nothing was granted, and what was granted before is unchanged.")
+	default:
+		fmt.Fprintf(w, "%s is connected for %s on %q%s, with less than was asked.\n",
+			p.Title, plan.identifier, plan.key, as)
+	}
+	if len(granted) > 0 {
+		fmt.Fprintln(w, "Granted:")
+		writeScopeLines(w, p, granted, nil)
+	}
+	if len(declined) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Declined:")
+	writeScopeLines(w, p, declined, nil)
+	var unavailable []string
+	for _, t := range plan.tools {
+		if !t.Requirement.Satisfied(grant) {
+			unavailable = append(unavailable, t.Name)
+		}
+	}
+	if len(unavailable) > 0 {
+		fmt.Fprintf(w, "Still unavailable: %s\n", strings.Join(unavailable, ", "))
+	}
+}
+
+// writeScopeLines writes one line per scope: its title and the scope.
+func writeScopeLines(w io.Writer, p *registry.Provider, set, declinedBefore registry.ScopeSet) {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	for _, s := range set {
+		note := ""
+		if declinedBefore.Has(s) {
+			note = "\t(declined before)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s%s\n", p.Describe(s).Title, s, note)
+	}
+	tw.Flush()
+}
