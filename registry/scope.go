@@ -57,6 +57,17 @@ func (set ScopeSet) Missing(need ScopeSet) ScopeSet {
 	return out
 }
 
+// Intersect returns the scopes in both sets.
+func (set ScopeSet) Intersect(other ScopeSet) ScopeSet {
+	var out ScopeSet
+	for _, s := range set {
+		if other.Has(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Union returns the set of scopes in either set.
 func (set ScopeSet) Union(other ScopeSet) ScopeSet {
 	return NewScopeSet(append(slices.Clone(set), other...)...)

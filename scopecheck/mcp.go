@@ -31,18 +31,33 @@ func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *ser
 	return s
 }
 
-// MCPTool describes t the way tools/list shows it. Every annotation is
-// written out, since MCP's defaults (destructive, open world) would
-// otherwise speak for the tool.
+// MCPTool describes t the way tools/list shows it.
+//
+// Annotations are written only where they say something MCP's defaults do
+// not, since tools/list is read into the model's context on every
+// conversation: readOnlyHint when true, idempotentHint when true, and
+// openWorldHint when false. A tool that writes always states
+// destructiveHint, true or false, so that no client has to know the
+// default (true) to ask before a delete. A read-only tool leaves out
+// destructiveHint and idempotentHint, which MCP defines only for tools
+// that write; a client that reads them anyway falls back on the cautious
+// defaults.
 func MCPTool(t registry.Tool) mcp.Tool {
 	tool := mcp.NewToolWithRawSchema(t.Name, t.Description, t.InputSchema)
 	tool.Title = t.Title
 	a := t.Annotations
-	tool.Annotations = mcp.ToolAnnotation{
-		ReadOnlyHint:    mcp.ToBoolPtr(a.ReadOnly),
-		DestructiveHint: mcp.ToBoolPtr(a.Destructive),
-		IdempotentHint:  mcp.ToBoolPtr(a.Idempotent),
-		OpenWorldHint:   mcp.ToBoolPtr(a.OpenWorld),
+	var hints mcp.ToolAnnotation
+	if a.ReadOnly {
+		hints.ReadOnlyHint = mcp.ToBoolPtr(true)
+	} else {
+		hints.DestructiveHint = mcp.ToBoolPtr(a.Destructive)
+		if a.Idempotent {
+			hints.IdempotentHint = mcp.ToBoolPtr(true)
+		}
 	}
+	if !a.OpenWorld {
+		hints.OpenWorldHint = mcp.ToBoolPtr(false)
+	}
+	tool.Annotations = hints
 	return tool
 }

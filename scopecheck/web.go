@@ -40,9 +40,12 @@ func (g *Gate) Routes(mux *http.ServeMux) {
 
 type connectData struct {
 	ID, Title, Provider, Tool string
-	Scopes                    []MissingScope
-	ContinueURL               string
-	Expires                   string
+	// Repeats is true when the provider's request names the scopes already
+	// held, because its consent replaces the grant.
+	Repeats     bool
+	Scopes      []MissingScope
+	ContinueURL string
+	Expires     string
 }
 
 type resultData struct {
@@ -102,6 +105,7 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 		Tool:        authz.Tool,
 		Scopes:      explain(conn.Provider, authz.Scopes, declined),
 		ContinueURL: g.authCodeURL(conn, authz, held),
+		Repeats:     conn.Provider.ID == registry.Atlassian.ID && held != nil && len(held.Granted) > 0,
 		Expires:     authz.ExpiresAt.UTC().Format("15:04 UTC"),
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -172,8 +176,8 @@ func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, store.ErrAuthorizationUsed):
 		g.log.Warn("callback refused", "why", "state replayed")
-		g.page(w, http.StatusBadRequest, resultData{ID: "replayed-state", Title: "This authorization was already completed",
-			Paragraphs: []string{"Each authorization completes once, so nothing was changed. If a tool still asks for access, ask your assistant for a new link."}})
+		g.page(w, http.StatusBadRequest, resultData{ID: "replayed-state", Title: "This authorization was already used",
+			Paragraphs: []string{"Each authorization can be used once, so nothing was changed. If a tool still asks for access, ask your assistant for a new link."}})
 		return
 	case errors.Is(err, store.ErrAuthorizationExpired):
 		g.log.Warn("callback refused", "why", "state expired")
@@ -264,6 +268,11 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 		}
 	}
 	notGranted := authz.Scopes.Minus(granted)
+	// A provider whose consent replaces the grant (Atlassian) may come back
+	// without scopes the account held; they count as not granted too.
+	if acct != nil && acct.Status == store.StatusActive && found {
+		notGranted = notGranted.Union(acct.Granted.Minus(granted).Minus(conn.Provider.AlwaysRequest))
+	}
 	if !found {
 		log.Warn("token response carried no token for the requested grant")
 		g.recordDeclined(ctx, acct, authz, conn, notGranted, now)
@@ -289,14 +298,14 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 	g.auditConsent(ctx, authz.Identifier, authz.Connection, authz.Scopes, granted, notGranted, outcome)
 
 	data := resultData{ID: "connected", Return: true, Title: conn.Provider.Title + " is connected",
-		Granted:    g.describe(conn, authz.Scopes.Minus(notGranted)),
+		Granted:    g.describe(conn, authz.Scopes.Intersect(granted)),
 		NotGranted: g.describe(conn, notGranted),
 	}
 	if len(notGranted) > 0 {
 		data.ID = "partial"
 		data.Title = conn.Provider.Title + " is connected, with less than was asked"
 		_, tt := splitAccountKey(authz.Connection)
-		data.Unavailable = g.unavailableTools(conn, tt, granted)
+		data.Unavailable = g.unavailableTools(conn, tt, granted, notGranted)
 	}
 	g.page(w, http.StatusOK, data)
 }
@@ -354,7 +363,7 @@ func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interfa
 	g.page(w, http.StatusOK, resultData{ID: "denied", Return: true, Title: "You declined",
 		Paragraphs:  []string{"Nothing was granted, and what you granted before is unchanged."},
 		NotGranted:  g.describe(conn, authz.Scopes),
-		Unavailable: g.unavailableTools(conn, tt, kept),
+		Unavailable: g.unavailableTools(conn, tt, kept, authz.Scopes),
 	})
 }
 
@@ -383,12 +392,13 @@ func (g *Gate) describe(conn *registry.Connection, set registry.ScopeSet) []regi
 }
 
 // unavailableTools lists the connection's tools of token type tt that
-// grant does not meet.
-func (g *Gate) unavailableTools(conn *registry.Connection, tt registry.TokenType, grant registry.ScopeSet) []string {
+// grant does not meet but that the scopes not granted would have unlocked.
+func (g *Gate) unavailableTools(conn *registry.Connection, tt registry.TokenType, grant, notGranted registry.ScopeSet) []string {
 	var out []string
+	with := grant.Union(notGranted)
 	for _, t := range g.opts.Tools {
 		if t.Provider == conn.Provider.ID && accountKey("", t.TokenType) == accountKey("", tt) &&
-			!t.Requirement.Satisfied(grant) {
+			!t.Requirement.Satisfied(grant) && t.Requirement.Satisfied(with) {
 			out = append(out, t.Name)
 		}
 	}

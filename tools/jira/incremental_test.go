@@ -1,6 +1,7 @@
 package jira_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/scopegate/scopegate/registry"
@@ -24,4 +25,21 @@ func TestAddingAScopeKeepsTheEarlierOnes(t *testing.T) {
 
 	h.MustSucceed(t, "jira_create_issue", create)
 	h.MustSucceed(t, "jira_search_issues", map[string]any{"jql": "project = DEMO"})
+}
+
+// TestUntickingAHeldScopeAtAtlassianIsRecorded: Atlassian asks again for
+// what was held; unticking it loses it, and scopegate says so.
+func TestUntickingAHeldScopeAtAtlassianIsRecorded(t *testing.T) {
+	h := oneSite(t)
+	h.Grant(t, registry.JiraReadWork)
+	ar := h.Call(t, "jira_create_issue", map[string]any{"project_key": "DEMO", "issue_type": "Task",
+		"summary": "x"}).AuthorizationRequired(t)
+	page := scopechecktest.Approve(t, ar.AuthorizationURL, func(s string) bool { return s != string(registry.JiraReadWork) })
+	if !strings.Contains(page, `<main id="partial"`) || !strings.Contains(page, string(registry.JiraReadWork)) {
+		t.Fatalf("the page should say reading was not kept:\n%s", page)
+	}
+	ar = h.Call(t, "jira_search_issues", map[string]any{"jql": "project = DEMO"}).AuthorizationRequired(t)
+	if !ar.MissingScopes[0].DeclinedBefore {
+		t.Errorf("the lost scope is not marked declined: %+v", ar.MissingScopes)
+	}
 }
