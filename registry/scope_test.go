@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -124,5 +126,34 @@ func TestDecodeArgs(t *testing.T) {
 				t.Errorf("DecodeArgs(%s) = %q, want %q", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestValidateSaysWhatIsWrong(t *testing.T) {
+	type input struct {
+		Color string   `json:"color" jsonschema:"enum=red,enum=green"`
+		Count int      `json:"count,omitempty" jsonschema:"minimum=1,maximum=5"`
+		Tags  []string `json:"tags,omitempty" jsonschema:"maxItems=2"`
+	}
+	tool := NewTool(Spec{Name: "t"}, func(context.Context, *Call, input) (Result, error) { return Result{}, nil })
+	tests := []struct{ args, want string }{
+		{`{"color":"red","count":3}`, ""},
+		{`{"color":"blue"}`, "invalid arguments: color: value must be one of"},
+		{`{"color":"red","count":9}`, "invalid arguments: count: maximum: got 9, want 5"},
+		{`{"color":"red","tags":["a","b","c"]}`, "invalid arguments: tags: maxItems"},
+		{`{"colour":"red"}`, `unknown argument "colour"`},
+	}
+	for _, tt := range tests {
+		err := tool.Validate([]byte(tt.args))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("Validate(%s) = %q, want it to start with %q", tt.args, got, tt.want)
+		}
+		if strings.Contains(got, "&{") {
+			t.Errorf("Validate(%s) shows a Go value: %q", tt.args, got)
+		}
 	}
 }

@@ -145,6 +145,7 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 	if err != nil {
 		panic(fmt.Sprintf("registry: tool %s: %v", spec.Name, err))
 	}
+	v := &schemaValidator{schema: schema}
 	return Tool{
 		Name:        spec.Name,
 		Title:       spec.Title,
@@ -157,7 +158,10 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		InputSchema: schema,
 		Validate: func(args json.RawMessage) error {
 			var in In
-			return decodeAndCheck(args, &in)
+			if err := decodeAndCheck(args, &in); err != nil {
+				return err
+			}
+			return v.validate(normalArgs(args))
 		},
 		Handler: func(ctx context.Context, call *Call, args json.RawMessage) (Result, error) {
 			var in In
@@ -173,6 +177,14 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 // cannot express, such as email addresses. Check returns a *ToolError.
 type Checker interface {
 	Check() error
+}
+
+// normalArgs treats absent arguments as an empty object.
+func normalArgs(args json.RawMessage) json.RawMessage {
+	if t := bytes.TrimSpace(args); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return json.RawMessage("{}")
+	}
+	return args
 }
 
 func decodeAndCheck(args json.RawMessage, v any) error {

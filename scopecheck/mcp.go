@@ -14,12 +14,12 @@ const Instructions = "Tools act in the user's accounts with the permissions they
 	"and call the same tool again once they have approved."
 
 // NewServer returns an MCP server that serves the gate's tools, each behind
-// the gate, with input validation and panic recovery. opts are added after
-// scopegate's own options.
+// the gate, with panic recovery. Arguments are checked by the gate itself
+// (registry.Tool.Validate), which names the argument at fault in plain
+// words. opts are added after scopegate's own options.
 func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *server.MCPServer {
 	all := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
-		server.WithInputSchemaValidation(),
 		server.WithRecovery(),
 		server.WithInstructions(Instructions),
 	}, opts...)
