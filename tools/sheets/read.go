@@ -13,9 +13,9 @@ import (
 
 // ReadInput is the input of sheets_read_range.
 type ReadInput struct {
-	SpreadsheetID string `json:"spreadsheet_id" jsonschema:"description=The spreadsheet id: the part after /d/ in its link\\, or the id drive_search_files returns.,minLength=1"`
-	Range         string `json:"range" jsonschema:"description=Cells in A1 notation\\, e.g. 'Sheet1!A1:D20'\\, 'Sheet1!A:C' (whole columns) or 'Sheet1' (the whole sheet). Quote sheet names with spaces: 'My sheet'!A1:B5. Without a sheet name the first sheet is read.,minLength=1"`
-	Render        string `json:"value_render_option,omitempty" jsonschema:"description=How values come back: FORMATTED_VALUE (as displayed; default)\\, UNFORMATTED_VALUE (numbers as numbers) or FORMULA (formulas as written).,enum=FORMATTED_VALUE,enum=UNFORMATTED_VALUE,enum=FORMULA"`
+	SpreadsheetID string `json:"spreadsheet_id" jsonschema:"description=From the spreadsheet's link (after /d/) or drive_search_files.,minLength=1"`
+	Range         string `json:"range" jsonschema:"description=A1 notation\\, e.g. 'Sheet1!A1:D20'\\, 'Sheet1!A:C' or 'Sheet1'. Quote names with spaces: 'My sheet'!A1:B5. No sheet name means the first sheet.,minLength=1"`
+	Render        string `json:"value_render_option,omitempty" jsonschema:"description=FORMATTED_VALUE (as shown; default)\\, UNFORMATTED_VALUE (numbers as numbers) or FORMULA (formulas as written).,enum=FORMATTED_VALUE,enum=UNFORMATTED_VALUE,enum=FORMULA"`
 }
 
 // ReadOutput is the structured result of sheets_read_range.
@@ -39,11 +39,10 @@ type ValueRange struct {
 
 func readRange() registry.Tool {
 	return registry.NewTool(registry.Spec{
-		Name:  "sheets_read_range",
-		Title: "Read spreadsheet cells",
-		Description: "Read the values of a range of cells from a Google Sheets spreadsheet, " +
-			"row by row.",
-		Provider: "google",
+		Name:        "sheets_read_range",
+		Title:       "Read spreadsheet cells",
+		Description: "Read a range of cells from a Google Sheets spreadsheet, row by row.",
+		Provider:    "google",
 		// spreadsheets.readonly reads every spreadsheet and nothing else. drive.readonly
 		// and the write scopes also serve. drive.file is accepted by Google but left out:
 		// it would read only the spreadsheets scopegate created and answer "not found"

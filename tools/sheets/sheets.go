@@ -62,9 +62,12 @@ func checkGrid(field string, rows [][]Cell) error {
 		for j, c := range row {
 			switch c.Value.(type) {
 			case nil, string, float64, bool:
+			case []any:
+				return registry.Errorf("%s[%d][%d] must be a string, a number, a boolean or "+
+					"null, not a list", field, i, j)
 			default:
 				return registry.Errorf("%s[%d][%d] must be a string, a number, a boolean or "+
-					"null, not %T", field, i, j, c.Value)
+					"null, not an object", field, i, j)
 			}
 		}
 		n += len(row)

@@ -195,7 +195,7 @@ func TestProviderErrorsReadForTheModel(t *testing.T) {
 		{"bad cell", "sheets_update_range",
 			map[string]any{"spreadsheet_id": id, "range": "Budget!A1",
 				"values": [][]any{{map[string]any{"a": 1}}}},
-			"/values/0/0"},
+			"values[0][0] must be a string, a number, a boolean or null, not an object"},
 		{"repeated sheet name", "sheets_create_spreadsheet",
 			map[string]any{"title": "x", "sheet_names": []string{"A", "a"}},
 			"sheet names must differ"},

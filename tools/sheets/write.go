@@ -33,10 +33,10 @@ type AppendValuesResponse struct {
 
 // UpdateInput is the input of sheets_update_range.
 type UpdateInput struct {
-	SpreadsheetID string   `json:"spreadsheet_id" jsonschema:"description=The spreadsheet id: the part after /d/ in its link\\, or the id drive_search_files returns.,minLength=1"`
-	Range         string   `json:"range" jsonschema:"description=Where to write\\, in A1 notation: the top-left cell such as 'Sheet1!B2'\\, or a rectangle such as 'Sheet1!A1:C3' that must hold all the values.,minLength=1"`
-	Values        [][]Cell `json:"values" jsonschema:"description=Rows of cell values\\, e.g. [[\"Name\"\\,\"Cost\"]\\,[\"Hosting\"\\,1200]]. null leaves a cell as it is; an empty string clears it.,minItems=1"`
-	InputOption   string   `json:"value_input_option,omitempty" jsonschema:"description=USER_ENTERED (default) reads strings as if typed: numbers\\, dates and formulas such as '=SUM(C2:C4)' are interpreted. RAW stores strings exactly as given.,enum=USER_ENTERED,enum=RAW"`
+	SpreadsheetID string   `json:"spreadsheet_id" jsonschema:"description=From the spreadsheet's link (after /d/) or drive_search_files.,minLength=1"`
+	Range         string   `json:"range" jsonschema:"description=A1 notation: the top-left cell ('Sheet1!B2') or a rectangle ('Sheet1!A1:C3') holding all the values.,minLength=1"`
+	Values        [][]Cell `json:"values" jsonschema:"description=Rows of cell values\\, e.g. [[\"Name\"\\,\"Cost\"]\\,[\"Hosting\"\\,1200]]. null keeps a cell; an empty string clears it.,minItems=1"`
+	InputOption   string   `json:"value_input_option,omitempty" jsonschema:"description=USER_ENTERED (default) parses strings as if typed (numbers\\, dates\\, formulas such as '=SUM(C2:C4)'); RAW stores them as given.,enum=USER_ENTERED,enum=RAW"`
 }
 
 // UpdateOutput is the structured result of sheets_update_range.
@@ -52,8 +52,8 @@ func updateRange() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "sheets_update_range",
 		Title: "Write spreadsheet cells",
-		Description: "Write values into a range of a Google Sheets spreadsheet, replacing what " +
-			"those cells held. Use sheets_append_rows to add rows below a table instead.",
+		Description: "Write values into a Google Sheets range, replacing those cells. To add " +
+			"rows below a table, use sheets_append_rows.",
 		Provider:    "google",
 		Requirement: editRequirement,
 		Operations:  []string{"sheets.spreadsheets.values.update"},
@@ -93,10 +93,10 @@ func runUpdate(ctx context.Context, call *registry.Call, in UpdateInput) (regist
 
 // AppendInput is the input of sheets_append_rows.
 type AppendInput struct {
-	SpreadsheetID string   `json:"spreadsheet_id" jsonschema:"description=The spreadsheet id: the part after /d/ in its link\\, or the id drive_search_files returns.,minLength=1"`
-	Range         string   `json:"range" jsonschema:"description=The table to add rows to\\, in A1 notation: a sheet name such as 'Sheet1'\\, or columns such as 'Sheet1!A:D'. The rows go below the last row of the table found there\\, from its first column.,minLength=1"`
-	Rows          [][]Cell `json:"rows" jsonschema:"description=The rows to add\\, each a list of cell values\\, e.g. [[\"2024-05-01\"\\,\"Hosting\"\\,1200]].,minItems=1"`
-	InputOption   string   `json:"value_input_option,omitempty" jsonschema:"description=USER_ENTERED (default) reads strings as if typed (numbers\\, dates\\, formulas); RAW stores them exactly as given.,enum=USER_ENTERED,enum=RAW"`
+	SpreadsheetID string   `json:"spreadsheet_id" jsonschema:"description=From the spreadsheet's link (after /d/) or drive_search_files.,minLength=1"`
+	Range         string   `json:"range" jsonschema:"description=The table in A1 notation: a sheet ('Sheet1') or columns ('Sheet1!A:D'). Rows start at its first column.,minLength=1"`
+	Rows          [][]Cell `json:"rows" jsonschema:"description=Rows of cell values\\, e.g. [[\"2024-05-01\"\\,\"Hosting\"\\,1200]].,minItems=1"`
+	InputOption   string   `json:"value_input_option,omitempty" jsonschema:"description=USER_ENTERED (default) reads strings as if typed (numbers\\, dates\\, formulas); RAW stores them as given.,enum=USER_ENTERED,enum=RAW"`
 }
 
 // AppendOutput is the structured result of sheets_append_rows.
@@ -114,8 +114,8 @@ func appendRows() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "sheets_append_rows",
 		Title: "Add rows to a spreadsheet",
-		Description: "Add rows below the last row of a table in a Google Sheets spreadsheet. " +
-			"New rows are inserted, so nothing below the table is overwritten.",
+		Description: "Add rows below a table in a Google Sheets spreadsheet, inserting them so " +
+			"nothing below is overwritten.",
 		Provider:    "google",
 		Requirement: editRequirement,
 		Operations:  []string{"sheets.spreadsheets.values.append"},
@@ -158,8 +158,8 @@ func runAppend(ctx context.Context, call *registry.Call, in AppendInput) (regist
 
 // CreateInput is the input of sheets_create_spreadsheet.
 type CreateInput struct {
-	Title      string   `json:"title" jsonschema:"description=The spreadsheet's title\\, which is also its file name in Drive.,minLength=1"`
-	SheetNames []string `json:"sheet_names,omitempty" jsonschema:"description=Names of the sheets (tabs) to create\\, in order\\, e.g. [\"Budget\"\\,\"Notes\"]. Default one sheet named Sheet1."`
+	Title      string   `json:"title" jsonschema:"description=Title\\, also the file name in Drive.,minLength=1"`
+	SheetNames []string `json:"sheet_names,omitempty" jsonschema:"description=Sheet (tab) names in order\\, e.g. [\"Budget\"\\,\"Notes\"]. Default: one sheet\\, Sheet1."`
 }
 
 // CreateOutput is the structured result of sheets_create_spreadsheet.
@@ -195,8 +195,8 @@ func createSpreadsheet() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "sheets_create_spreadsheet",
 		Title: "Create a spreadsheet",
-		Description: "Create a new, empty Google Sheets spreadsheet in the user's Drive, " +
-			"optionally with named sheets, and return its id and link.",
+		Description: "Create an empty Google Sheets spreadsheet, optionally with named sheets; " +
+			"returns its id and link.",
 		Provider: "google",
 		// A new spreadsheet is scopegate's own, which drive.file covers; the broader
 		// scopes also serve.
