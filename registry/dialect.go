@@ -18,6 +18,11 @@ func (p *Provider) Normalize(s Scope) Scope {
 		strings.EqualFold(str[:len(p.ResourcePrefix)], p.ResourcePrefix) {
 		str = str[len(p.ResourcePrefix):]
 	}
+	if p.ShortPrefix != "" && !strings.Contains(str, "://") {
+		if _, ok := p.Lookup(Scope(p.ShortPrefix + str)); ok {
+			return Scope(p.ShortPrefix + str)
+		}
+	}
 	if p.CaseInsensitive {
 		for _, info := range p.Catalog {
 			if strings.EqualFold(string(info.Scope), str) {
@@ -55,8 +60,13 @@ func (p *Provider) JoinScopes(set ScopeSet) string {
 func (p *Provider) Nearest(s Scope) (Scope, bool) {
 	best, bestDist := Scope(""), -1
 	target := strings.ToLower(string(p.Normalize(s)))
+	short := p.ShortPrefix != "" && !strings.Contains(target, "://")
 	for _, info := range p.Catalog {
-		d := editDistance(target, strings.ToLower(string(info.Scope)))
+		candidate := strings.ToLower(string(info.Scope))
+		if short {
+			candidate = strings.TrimPrefix(candidate, strings.ToLower(p.ShortPrefix))
+		}
+		d := editDistance(target, candidate)
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = info.Scope, d
 		}

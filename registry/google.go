@@ -30,10 +30,12 @@ var Google = &Provider{
 	// Google reports the OpenID Connect short names in token responses
 	// under their long form, and accepts both in requests.
 	Aliases: map[Scope]Scope{
-		"email":   GoogleEmail,
-		"profile": GoogleProfile,
+		"email":           GoogleEmail,
+		"profile":         GoogleProfile,
+		"mail.google.com": GmailFull,
 	},
-	Catalog: concat(googleIdentityScopes, gmailScopes, googleWorkspaceScopes),
+	ShortPrefix: "https://www.googleapis.com/auth/",
+	Catalog:     concat(googleIdentityScopes, gmailScopes, googleWorkspaceScopes),
 }
 
 // gmailScopes are the Gmail scopes, narrowest first.

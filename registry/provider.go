@@ -91,6 +91,10 @@ type Provider struct {
 	// Aliases map other spellings a provider reports for a scope to the
 	// catalog's spelling (Google reports "email" as userinfo.email).
 	Aliases map[Scope]Scope
+	// ShortPrefix, when set, is a prefix people may leave out when they
+	// write a scope ("gmail.send" for Google's
+	// "https://www.googleapis.com/auth/gmail.send").
+	ShortPrefix string
 	// TokenTypes lists the provider's token types when it has more than
 	// one (Slack's bot and user tokens); nil means one kind.
 	TokenTypes []TokenType

@@ -16,18 +16,19 @@ import (
 )
 
 func newAccountsCommand() *cobra.Command {
-	var configPath, identifier string
+	var configPath, identifier, storePath string
 	var all bool
 	cmd := &cobra.Command{Use: "accounts", Short: "List and revoke connected accounts"}
 	cmd.PersistentFlags().StringVar(&configPath, "config", os.Getenv("SCOPEGATE_CONFIG"), "configuration file (YAML); env SCOPEGATE_CONFIG")
 	cmd.PersistentFlags().StringVar(&identifier, "identifier", "", "whose accounts (default: the configured identifier)")
+	cmd.PersistentFlags().StringVar(&storePath, "store", "", "SQLite store path (default from config, env SCOPEGATE_STORE, else the user config dir)")
 
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "Show connected accounts: status, granted and declined scopes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), configPath, func(cfg *Config, env *cliEnv) error {
+			return withStore(cmd.Context(), configPath, storePath, func(cfg *Config, env *cliEnv) error {
 				who := identifier
 				if who == "" && !all {
 					who = cfg.Identifier
@@ -54,7 +55,7 @@ func newAccountsCommand() *cobra.Command {
 		Short: "Revoke an account at the provider, where it allows, and delete its local tokens",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd.Context(), configPath, func(cfg *Config, env *cliEnv) error {
+			return withStore(cmd.Context(), configPath, storePath, func(cfg *Config, env *cliEnv) error {
 				who := identifier
 				if who == "" {
 					who = cfg.Identifier
@@ -86,14 +87,27 @@ type cliEnv struct {
 
 // withStore opens the configured store and a gate over it, runs fn and
 // closes the store.
-func withStore(ctx context.Context, configPath string, fn func(*Config, *cliEnv) error) error {
+func withStore(ctx context.Context, configPath, storePath string, fn func(*Config, *cliEnv) error) error {
 	cfg, err := loadConfig(configPath)
 	if err != nil {
 		return err
 	}
+	if storePath != "" {
+		cfg.Store.Path = storePath
+	}
 	conns, err := cfg.connections(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.Store.URL == "" {
+		path, err := sqlitePath(cfg)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			return fmt.Errorf("no store at %s: nothing was connected with this configuration yet "+
+				"(set store.path, SCOPEGATE_STORE or --store to the one 'scopegate serve' uses)", path)
+		}
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {

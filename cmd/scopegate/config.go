@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -135,7 +136,7 @@ func (c *Config) errorf(field, format string, args ...any) error {
 // connections validates the configured connections and resolves them
 // against the provider catalogs. getenv reads client secrets.
 func (c *Config) connections(getenv func(string) string) ([]*registry.Connection, error) {
-	var errs []error
+	errs := c.checkGeneral()
 	seen := map[string]bool{}
 	var out []*registry.Connection
 	for i, cc := range c.Connections {
@@ -173,6 +174,8 @@ func (c *Config) connections(getenv func(string) string) ([]*registry.Connection
 		errs = append(errs, endpointErrs...)
 		if cc.Site != "" && p.ID != registry.Atlassian.ID {
 			errs = append(errs, c.errorf(field+".site", "only Atlassian connections have a site"))
+		} else if strings.ContainsAny(cc.Site, " \t/?#") && !strings.HasPrefix(cc.Site, "https://") {
+			errs = append(errs, c.errorf(field+".site", "%q is not a site name such as example.atlassian.net", cc.Site))
 		}
 		if cc.Tenant != "" && p.ID != registry.Microsoft.ID {
 			errs = append(errs, c.errorf(field+".tenant", "only Microsoft connections have a tenant"))
@@ -235,6 +238,25 @@ func (c *Config) overrideEndpoints(field string, ep registry.Endpoints,
 	return ep, errs
 }
 
+// checkGeneral checks the settings outside the connections, as serve
+// would find them at start-up.
+func (c *Config) checkGeneral() []error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); c.Listen != "" && err != nil {
+		errs = append(errs, c.errorf("listen", "%q is not HOST:PORT", c.Listen))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, c.errorf("public_url", "%q is not an http or https URL", c.PublicURL))
+		}
+	}
+	if _, err := newLogger(io.Discard, c.Log.Format, c.Log.Level); err != nil {
+		errs = append(errs, c.errorf("log", "%v", err))
+	}
+	return errs
+}
+
 // checkScope returns the catalog spelling of a configured scope, or an
 // error that says what is wrong: a scope of another provider, or the
 // nearest known scope for a misspelling.
@@ -248,7 +270,7 @@ func (c *Config) checkScope(p *registry.Provider, field, raw string) (registry.S
 			continue
 		}
 		if _, ok := other.Lookup(other.Normalize(registry.Scope(raw))); ok {
-			return "", c.errorf(field, "%q is a %s scope, not a %s one", raw, other.ID, p.ID)
+			return "", c.errorf(field, "%q belongs to %s, not to %s", raw, other.Title, p.Title)
 		}
 	}
 	if near, ok := p.Nearest(registry.Scope(raw)); ok {

@@ -45,6 +45,9 @@ func runValidate(cmd *cobra.Command, path string) error {
 	}
 	out := cmd.OutOrStdout()
 	warnings := configWarnings(cfg, conns, tools.All())
+	if len(conns) == 0 {
+		warnings = append(warnings, path+": no connections configured: every tool will answer that its provider is not configured")
+	}
 	for _, w := range warnings {
 		fmt.Fprintln(out, "warning: "+w)
 	}

@@ -42,6 +42,9 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 
+	if err := checkListen(cfg.Listen, f.publicUnauthenticated, logger); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		requested := cfg.Listen

@@ -20,6 +20,8 @@ type serveFlags struct {
 	logFormat string
 	logLevel  string
 	store     string
+	// publicUnauthenticated allows a non-loopback listen address.
+	publicUnauthenticated bool
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -29,7 +31,11 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.listen, "listen", "", "web server address HOST:PORT (default from config, else "+defaultListen+")")
 	fl.StringVar(&f.logFormat, "log-format", "", "log format on stderr: text or json (default text)")
 	fl.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
-	fl.StringVar(&f.store, "store", "", "SQLite store path (serve only; default from config, env SCOPEGATE_STORE, else the user config dir)")
+	if cmd.Name() == "serve" {
+		fl.StringVar(&f.store, "store", "", "SQLite store path (default from config, env SCOPEGATE_STORE, else the user config dir)")
+	}
+	fl.BoolVar(&f.publicUnauthenticated, "insecure-serve-unauthenticated-on-public-address", false,
+		"allow listening on a non-loopback address although callers are not authenticated")
 }
 
 // apply merges the flags over the configuration and checks them.
@@ -38,6 +44,9 @@ func (f *serveFlags) apply(cfg *Config) error {
 	case "stdio", "sse", "http":
 	default:
 		return usageError{fmt.Errorf("--transport must be stdio, sse or http, not %q", f.transport)}
+	}
+	if _, err := newLogger(io.Discard, f.logFormat, f.logLevel); err != nil {
+		return usageError{fmt.Errorf("--log-format or --log-level: %w", err)}
 	}
 	if f.listen != "" {
 		cfg.Listen = f.listen
@@ -81,7 +90,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		level = "info"
 	}
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
-		return nil, usageError{fmt.Errorf("log level %q: use debug, info, warn or error", level)}
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
 	}
 	switch strings.ToLower(format) {
 	case "", "text":
@@ -93,6 +102,6 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
 	default:
-		return nil, usageError{fmt.Errorf("log format %q: use text or json", format)}
+		return nil, fmt.Errorf("log format %q: use text or json", format)
 	}
 }

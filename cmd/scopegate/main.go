@@ -18,6 +18,9 @@ import (
 var version = "dev"
 
 func main() {
+	// A closed pipe on stderr or stdout is an error to handle, not a reason
+	// to die before the throwaway store is removed and sessions are closed.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRootCommand().ExecuteContext(ctx)
 	stop()
@@ -46,7 +49,7 @@ func newRootCommand() *cobra.Command {
 	root.SetOut(os.Stderr)
 	root.SetErr(os.Stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w (see 'scopegate %s --help')", err, c.Name())}
+		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(newServeCommand(), newDemoCommand())
 	root.AddCommand(newConfigCommand(), newAccountsCommand())

@@ -52,6 +52,9 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	}
 	defer st.Close()
 
+	if err := checkListen(cfg.Listen, f.publicUnauthenticated, logger); err != nil {
+		return err
+	}
 	ln, err := listen(cfg.Listen)
 	if err != nil {
 		return err
@@ -65,6 +68,19 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	return a.run(ctx, ln)
 }
 
+// sqlitePath is the SQLite store's path: from the configuration (or the
+// flag and environment merged into it), else in the user config dir.
+func sqlitePath(cfg *Config) (string, error) {
+	if cfg.Store.Path != "" {
+		return cfg.Store.Path, nil
+	}
+	dir, err := defaultDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "scopegate.db"), nil
+}
+
 // openStore opens the store named by the configuration: PostgreSQL when it
 // has a URL, else the SQLite file, with the key from SCOPEGATE_STORE_KEY or
 // from the key file (created on first run).
@@ -72,18 +88,13 @@ func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
 	if cfg.Store.URL != "" {
 		return openPostgres(ctx, cfg)
 	}
-	path, keyFile := cfg.Store.Path, cfg.Store.KeyFile
-	if path == "" || keyFile == "" {
-		dir, err := defaultDir()
-		if err != nil {
-			return nil, err
-		}
-		if path == "" {
-			path = filepath.Join(dir, "scopegate.db")
-		}
-		if keyFile == "" {
-			keyFile = filepath.Join(dir, "store.key")
-		}
+	path, err := sqlitePath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	keyFile := cfg.Store.KeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(filepath.Dir(path), "store.key")
 	}
 
 	var key []byte

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -54,6 +55,62 @@ func openAudit(path string) (*slog.Logger, io.Closer, error) {
 		return nil, nil, fmt.Errorf("opening audit file: %w", err)
 	}
 	return slog.New(slog.NewJSONHandler(f, nil)), f, nil
+}
+
+// maxRequestBody bounds one MCP request; a larger one gets 413 before it
+// is read.
+const maxRequestBody = 8 << 20
+
+// guardMCP refuses what an MCP endpoint should never read: bodies over
+// maxRequestBody, and requests from a browser page of another site (an
+// Origin that is neither this server nor a loopback address), as the MCP
+// transport specification asks of servers.
+func guardMCP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxRequestBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		if origin := r.Header.Get("Origin"); origin != "" {
+			u, err := url.Parse(origin)
+			if err != nil || (u.Host != r.Host && !isLoopbackHost(u.Hostname())) {
+				http.Error(w, "origin not allowed", http.StatusForbidden)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isLoopbackHost reports whether host names this machine's loopback.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkListen refuses a listen address that is not on loopback, since
+// callers are not authenticated, unless allow says otherwise; then it
+// warns loudly.
+func checkListen(addr string, allow bool, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if isLoopbackHost(host) {
+		return nil
+	}
+	if !allow {
+		return fmt.Errorf("listen address %s is not on loopback, and scopegate does not authenticate callers yet: "+
+			"anyone who reaches it would act as %s; listen on 127.0.0.1, or pass "+
+			"--insecure-serve-unauthenticated-on-public-address if that is really meant", addr, "the configured identifier")
+	}
+	log.Warn("SERVING WITHOUT AUTHENTICATION ON A NON-LOOPBACK ADDRESS: anyone who reaches it acts as the configured identifier",
+		"listen", addr)
+	return nil
 }
 
 // listen opens the web server's address, naming it when it is taken.
@@ -111,7 +168,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			server.WithHeartbeatInterval(30*time.Second),
 			server.WithSessionIdleTTL(30*time.Minute),
 		)
-		mux.Handle("/mcp", h)
+		mux.Handle("/mcp", guardMCP(h))
 		mcpURL = publicURL + "/mcp"
 		closeTransport = h.Shutdown
 	case "sse":
@@ -120,8 +177,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			server.WithSSEContextFunc(identifyHTTP),
 			server.WithKeepAlive(true),
 		)
-		mux.Handle("/sse", s.SSEHandler())
-		mux.Handle("/message", s.MessageHandler())
+		mux.Handle("/sse", guardMCP(s.SSEHandler()))
+		mux.Handle("/message", guardMCP(s.MessageHandler()))
 		mcpURL = publicURL + "/sse"
 		closeTransport = s.Shutdown
 	}
