@@ -54,7 +54,9 @@ func buildColdStartServers(b *testing.B) (scopegate, bare coldStartServer) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	n := len(tools.All())
+	// scopegate serves its own two tools (scopegate_status and
+	// scopegate_request_authorization) beside the providers'.
+	n := len(tools.All()) + 2
 	scopegate = coldStartServer{
 		name: "scopegate",
 		argv: []string{filepath.Join(dir, "scopegate"),
