@@ -14,10 +14,10 @@ import (
 
 // FreeBusyInput is the input of calendar_find_free_busy.
 type FreeBusyInput struct {
-	TimeMin     string   `json:"time_min" jsonschema:"description=Start of the window\\, an RFC 3339 date-time with an offset such as '2024-05-01T09:00:00+02:00'.,minLength=1"`
-	TimeMax     string   `json:"time_max" jsonschema:"description=End of the window\\, RFC 3339 like time_min.,minLength=1"`
-	CalendarIDs []string `json:"calendar_ids,omitempty" jsonschema:"description=Calendars to check: 'primary' for the user's own\\, calendar ids from calendar_list_calendars\\, or colleagues' email addresses\\, whose calendars answer when they share their availability. Default: ['primary'].,maxItems=50"`
-	TimeZone    string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone to write the times in\\, such as 'Europe/Berlin'. Default: UTC."`
+	TimeMin     string   `json:"time_min" jsonschema:"description=Window start\\, RFC 3339 with offset\\, e.g. '2024-05-01T09:00:00+02:00'.,minLength=1"`
+	TimeMax     string   `json:"time_max" jsonschema:"description=Window end\\, RFC 3339 with offset.,minLength=1"`
+	CalendarIDs []string `json:"calendar_ids,omitempty" jsonschema:"description='primary'\\, ids from calendar_list_calendars\\, or colleagues' email addresses (if they share availability). Default: ['primary'].,maxItems=50"`
+	TimeZone    string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone of the times returned. Default: UTC."`
 }
 
 // Period is a span of time; End is exclusive.
@@ -65,9 +65,8 @@ func findFreeBusy() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_find_free_busy",
 		Title: "Find free and busy times",
-		Description: "Find when calendars are busy in a time window, without reading any event, " +
-			"and the times when all of them are free. For the user's own calendars and " +
-			"colleagues who share their availability; use it to find a meeting time.",
+		Description: "Find when calendars are busy, and when all are free, in a time window, " +
+			"without reading events.",
 		Provider: "google",
 		// freebusy.query refuses calendar.events. calendar.freebusy sees availability and
 		// nothing else; calendar.events.freebusy also lets events be listed, stripped of

@@ -14,8 +14,8 @@ import (
 
 // ListCalendarsInput is the input of calendar_list_calendars.
 type ListCalendarsInput struct {
-	MinAccessRole string `json:"min_access_role,omitempty" jsonschema:"description=Only calendars on which the user has at least this role: 'freeBusyReader'\\, 'reader'\\, 'writer' (may add and change events) or 'owner'. Default: all.,enum=freeBusyReader,enum=reader,enum=writer,enum=owner"`
-	PageToken     string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier call\\, to get the following page."`
+	MinAccessRole string `json:"min_access_role,omitempty" jsonschema:"description=Only calendars where the user has at least this role (writer may add events). Default: all.,enum=freeBusyReader,enum=reader,enum=writer,enum=owner"`
+	PageToken     string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token."`
 }
 
 // CalendarInfo is one calendar on the user's calendar list.
@@ -68,8 +68,8 @@ func listCalendars() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_list_calendars",
 		Title: "List calendars",
-		Description: "List the user's Google calendars, their own and those shared with them, " +
-			"with the ids the other calendar tools take, time zones and the user's access role.",
+		Description: "List the user's Google calendars, own and shared, with ids, time zones " +
+			"and access roles.",
 		Provider: "google",
 		// calendarList.list refuses calendar.events and calendar.app.created.
 		Requirement: registry.AnyOf(registry.CalendarListReadonly, registry.CalendarReadonly,
@@ -115,13 +115,13 @@ func runListCalendars(ctx context.Context, call *registry.Call,
 
 // ListEventsInput is the input of calendar_list_events.
 type ListEventsInput struct {
-	CalendarID string `json:"calendar_id,omitempty" jsonschema:"description=The calendar to read: 'primary' (the default) for the user's own\\, or an id from calendar_list_calendars."`
-	TimeMin    string `json:"time_min,omitempty" jsonschema:"description=Start of the window\\, an RFC 3339 date-time with an offset such as '2024-05-01T00:00:00+02:00' or '2024-05-01T00:00:00Z'. Events that end after it are listed. Default: now."`
-	TimeMax    string `json:"time_max,omitempty" jsonschema:"description=End of the window\\, RFC 3339 like time_min. Events that start before it are listed. Default: 7 days after time_min."`
-	Query      string `json:"query,omitempty" jsonschema:"description=Words to look for in titles\\, descriptions\\, places and guests."`
-	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone to write the times in\\, such as 'Europe/Berlin'. Default: the calendar's."`
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many events to return (1-100; default 25).,minimum=1,maximum=100"`
-	PageToken  string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier call with the same arguments\\, to get the following page."`
+	CalendarID string `json:"calendar_id,omitempty" jsonschema:"description='primary' (default) or an id from calendar_list_calendars."`
+	TimeMin    string `json:"time_min,omitempty" jsonschema:"description=Window start\\, RFC 3339 with offset; events ending after it are listed. Default: now."`
+	TimeMax    string `json:"time_max,omitempty" jsonschema:"description=Window end\\, RFC 3339; events starting before it are listed. Default: time_min + 7 days."`
+	Query      string `json:"query,omitempty" jsonschema:"description=Words to find in titles\\, descriptions\\, places and guests."`
+	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone of the times returned. Default: the calendar's."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 25.,minimum=1,maximum=100"`
+	PageToken  string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token. Keep the other arguments."`
 }
 
 // ListEventsOutput is the structured result of calendar_list_events.
@@ -150,9 +150,8 @@ func listEvents() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_list_events",
 		Title: "List calendar events",
-		Description: "List the events of one Google calendar in a time window, ordered by " +
-			"start, with recurring events expanded into their occurrences. Shows titles, times, " +
-			"places and ids; calendar_get_event gives guests and full descriptions.",
+		Description: "List a Google calendar's events in a window by start, recurrences " +
+			"expanded; calendar_get_event has guests and full text.",
 		Provider:    "google",
 		Requirement: readEvents,
 		Operations:  []string{"calendar.events.list"},
@@ -249,17 +248,17 @@ func runListEvents(ctx context.Context, call *registry.Call,
 
 // GetEventInput is the input of calendar_get_event.
 type GetEventInput struct {
-	CalendarID string `json:"calendar_id,omitempty" jsonschema:"description=The event's calendar: 'primary' (the default) or an id from calendar_list_calendars."`
-	EventID    string `json:"event_id" jsonschema:"description=The event id\\, as returned by calendar_list_events.,minLength=1"`
-	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone to write the times in\\, such as 'Europe/Berlin'. Default: the calendar's."`
+	CalendarID string `json:"calendar_id,omitempty" jsonschema:"description='primary' (default) or an id from calendar_list_calendars."`
+	EventID    string `json:"event_id" jsonschema:"description=Event id\\, from calendar_list_events.,minLength=1"`
+	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone of the times returned. Default: the calendar's."`
 }
 
 func getEvent() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_get_event",
 		Title: "Read a calendar event",
-		Description: "Read one Google Calendar event in full: times, place, organizer, guests " +
-			"and their answers, video-call link and description (long ones are cut and marked).",
+		Description: "Read a Google Calendar event in full: guests and their answers, video " +
+			"link, description (long ones cut and marked).",
 		Provider:    "google",
 		Requirement: readEvents,
 		Operations:  []string{"calendar.events.get"},

@@ -12,17 +12,17 @@ import (
 // UpdateEventInput is the input of calendar_update_event. Fields left out
 // stay as they are.
 type UpdateEventInput struct {
-	CalendarID      string   `json:"calendar_id,omitempty" jsonschema:"description=The event's calendar: 'primary' (the default) or an id from calendar_list_calendars."`
-	EventID         string   `json:"event_id" jsonschema:"description=The event id\\, as returned by calendar_list_events. An id of one occurrence of a recurring event changes that occurrence alone.,minLength=1"`
+	CalendarID      string   `json:"calendar_id,omitempty" jsonschema:"description='primary' (default) or an id from calendar_list_calendars."`
+	EventID         string   `json:"event_id" jsonschema:"description=Event id\\, from calendar_list_events; one occurrence's id changes only that occurrence.,minLength=1"`
 	Summary         *string  `json:"summary,omitempty" jsonschema:"description=New title."`
-	Description     *string  `json:"description,omitempty" jsonschema:"description=New notes; an empty string removes them."`
-	Location        *string  `json:"location,omitempty" jsonschema:"description=New place; an empty string removes it."`
-	Start           string   `json:"start,omitempty" jsonschema:"description=New start\\, in the forms calendar_create_event takes. Without end\\, the event keeps its length."`
-	End             string   `json:"end,omitempty" jsonschema:"description=New end\\, in the same form as start (exclusive for all-day events)."`
-	TimeZone        string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone for start and end\\, such as 'Europe/Berlin'. Needed for times without an offset."`
-	AddAttendees    []string `json:"add_attendees,omitempty" jsonschema:"description=Guests to invite\\, as email addresses."`
-	RemoveAttendees []string `json:"remove_attendees,omitempty" jsonschema:"description=Guests to take off the event\\, as email addresses."`
-	SendUpdates     string   `json:"send_updates,omitempty" jsonschema:"description=Whom Google emails about the change: 'all' guests\\, 'externalOnly' (guests outside the user's organisation) or 'none' (the default).,enum=all,enum=externalOnly,enum=none"`
+	Description     *string  `json:"description,omitempty" jsonschema:"description=New notes; empty removes them."`
+	Location        *string  `json:"location,omitempty" jsonschema:"description=New place; empty removes it."`
+	Start           string   `json:"start,omitempty" jsonschema:"description=New start\\, in calendar_create_event's forms."`
+	End             string   `json:"end,omitempty" jsonschema:"description=New end (exclusive for all-day events)."`
+	TimeZone        string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone for start and end; needed for times without an offset."`
+	AddAttendees    []string `json:"add_attendees,omitempty" jsonschema:"description=Addresses to invite."`
+	RemoveAttendees []string `json:"remove_attendees,omitempty" jsonschema:"description=Addresses to remove."`
+	SendUpdates     string   `json:"send_updates,omitempty" jsonschema:"description=Who gets an update email: 'all'\\, 'externalOnly' or 'none' (default).,enum=all,enum=externalOnly,enum=none"`
 }
 
 // UpdateEventOutput is the structured result of calendar_update_event: the
@@ -38,9 +38,8 @@ func updateEvent() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_update_event",
 		Title: "Change a calendar event",
-		Description: "Change an event on one of the user's Google calendars: its title, notes, " +
-			"place or times, and invite or remove guests. Only the fields given change; moving " +
-			"the start alone keeps the event's length.",
+		Description: "Change a Google Calendar event; only given fields change, and a new start " +
+			"alone keeps the length.",
 		Provider:    "google",
 		Requirement: writeEvents,
 		// events.get reads the event when its length or guest list is needed.

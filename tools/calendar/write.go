@@ -12,24 +12,23 @@ import (
 
 // CreateEventInput is the input of calendar_create_event.
 type CreateEventInput struct {
-	CalendarID  string   `json:"calendar_id,omitempty" jsonschema:"description=The calendar to add the event to: 'primary' (the default) or the id of a calendar the user may write to (see calendar_list_calendars)."`
-	Summary     string   `json:"summary" jsonschema:"description=The event's title.,minLength=1"`
-	Start       string   `json:"start" jsonschema:"description=When it starts: an RFC 3339 date-time such as '2024-05-01T10:00:00+02:00'; a date-time without offset such as '2024-05-01T10:00:00' together with time_zone; or a date such as '2024-05-01' for an all-day event.,minLength=1"`
-	End         string   `json:"end" jsonschema:"description=When it ends\\, in the same form as start. For all-day events the end date is exclusive: a one-day event on 2024-05-01 ends '2024-05-02'.,minLength=1"`
-	TimeZone    string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone the event is meant in\\, such as 'Europe/Berlin'. Needed for times without an offset; recommended for timed events."`
-	Description string   `json:"description,omitempty" jsonschema:"description=Notes shown with the event."`
-	Location    string   `json:"location,omitempty" jsonschema:"description=Where it takes place\\, as free text (an address or a room)."`
-	Attendees   []string `json:"attendees,omitempty" jsonschema:"description=Guests\\, each an email address such as 'ana@example.com' or 'Ana Ruiz <ana@example.com>'."`
-	SendUpdates string   `json:"send_updates,omitempty" jsonschema:"description=Whom Google emails an invitation: 'all' guests\\, 'externalOnly' (guests outside the user's organisation) or 'none' (the default).,enum=all,enum=externalOnly,enum=none"`
+	CalendarID  string   `json:"calendar_id,omitempty" jsonschema:"description='primary' (default) or a writable calendar's id from calendar_list_calendars."`
+	Summary     string   `json:"summary" jsonschema:"description=Title.,minLength=1"`
+	Start       string   `json:"start" jsonschema:"description=RFC 3339 date-time ('2024-05-01T10:00:00+02:00')\\, date-time without offset plus time_zone ('2024-05-01T10:00:00')\\, or date ('2024-05-01') for all-day.,minLength=1"`
+	End         string   `json:"end" jsonschema:"description=Same form as start. An all-day end date is exclusive: a one-day event on 2024-05-01 ends '2024-05-02'.,minLength=1"`
+	TimeZone    string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone\\, e.g. 'Europe/Berlin'; needed for times without an offset."`
+	Description string   `json:"description,omitempty" jsonschema:"description=Notes."`
+	Location    string   `json:"location,omitempty" jsonschema:"description=Place\\, as free text."`
+	Attendees   []string `json:"attendees,omitempty" jsonschema:"description=Guests' addresses: 'ana@example.com' or 'Ana Ruiz <ana@example.com>'."`
+	SendUpdates string   `json:"send_updates,omitempty" jsonschema:"description=Who gets an invitation email: 'all'\\, 'externalOnly' or 'none' (default).,enum=all,enum=externalOnly,enum=none"`
 }
 
 func createEvent() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_create_event",
 		Title: "Create a calendar event",
-		Description: "Add an event to one of the user's Google calendars: a timed event in a " +
-			"time zone or an all-day event, with a place, notes and guests, optionally emailing " +
-			"them invitations.",
+		Description: "Create a timed or all-day Google Calendar event, optionally inviting " +
+			"guests by email.",
 		Provider:    "google",
 		Requirement: writeEvents,
 		Operations:  []string{"calendar.events.insert"},
@@ -143,9 +142,9 @@ func invitations(guests []attendee, send string) string {
 
 // DeleteEventInput is the input of calendar_delete_event.
 type DeleteEventInput struct {
-	CalendarID  string `json:"calendar_id,omitempty" jsonschema:"description=The event's calendar: 'primary' (the default) or an id from calendar_list_calendars."`
-	EventID     string `json:"event_id" jsonschema:"description=The id of the event to delete. An id of one occurrence of a recurring event deletes that occurrence alone.,minLength=1"`
-	SendUpdates string `json:"send_updates,omitempty" jsonschema:"description=Whom Google emails a cancellation: 'all' guests\\, 'externalOnly' (guests outside the user's organisation) or 'none' (the default).,enum=all,enum=externalOnly,enum=none"`
+	CalendarID  string `json:"calendar_id,omitempty" jsonschema:"description='primary' (default) or an id from calendar_list_calendars."`
+	EventID     string `json:"event_id" jsonschema:"description=Event id; one occurrence's id deletes only that occurrence.,minLength=1"`
+	SendUpdates string `json:"send_updates,omitempty" jsonschema:"description=Who gets a cancellation email: 'all'\\, 'externalOnly' or 'none' (default).,enum=all,enum=externalOnly,enum=none"`
 }
 
 // DeleteEventOutput is the structured result of calendar_delete_event.
@@ -161,9 +160,8 @@ func deleteEvent() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "calendar_delete_event",
 		Title: "Delete a calendar event",
-		Description: "Delete an event from one of the user's Google calendars, optionally " +
-			"emailing the guests a cancellation. The event disappears from the calendar and " +
-			"from the guests' calendars.",
+		Description: "Delete a Google Calendar event for all guests, optionally emailing them a " +
+			"cancellation.",
 		Provider:    "google",
 		Requirement: writeEvents,
 		Operations:  []string{"calendar.events.delete"},

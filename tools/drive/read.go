@@ -20,8 +20,8 @@ const (
 
 // ReadInput is the input of drive_read_file.
 type ReadInput struct {
-	FileID   string `json:"file_id" jsonschema:"description=The file id\\, as drive_search_files returns it.,minLength=1"`
-	MaxChars int    `json:"max_chars,omitempty" jsonschema:"description=Return at most this many characters of the content (1-100000; default 20000). Longer content is cut and marked.,minimum=1,maximum=100000"`
+	FileID   string `json:"file_id" jsonschema:"description=File id\\, from drive_search_files.,minLength=1"`
+	MaxChars int    `json:"max_chars,omitempty" jsonschema:"description=Most characters to return (default 20000).,minimum=1,maximum=100000"`
 }
 
 // ReadOutput is the structured result of drive_read_file.
@@ -48,10 +48,8 @@ func readFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "drive_read_file",
 		Title: "Read a Drive file",
-		Description: "Read the content of a Google Drive file as text: text files (plain text, " +
-			"Markdown, CSV, JSON and the like) as they are, Google Docs and Slides as plain " +
-			"text and Google Sheets as CSV of the first sheet. Binary files such as PDFs and " +
-			"images are refused. Long content is cut and marked.",
+		Description: "Read a Google Drive file as text: Docs and Slides as plain text, Sheets " +
+			"as CSV of the first sheet. Refuses binary files; cuts and marks long content.",
 		Provider: "google",
 		// Reading content needs drive.readonly or drive: the metadata scopes cannot
 		// download. drive.file is left out although Google accepts it: it would read only

@@ -21,9 +21,9 @@ var metadataRequirement = registry.AnyOf(registry.DriveMetadataReadonly,
 
 // SearchInput is the input of drive_search_files.
 type SearchInput struct {
-	Query      string `json:"query,omitempty" jsonschema:"description=Drive search query in Drive's own syntax\\, values in single quotes\\, e.g. \"name contains 'budget'\"\\, \"fullText contains 'kickoff'\"\\, \"mimeType = 'application/vnd.google-apps.spreadsheet'\"\\, \"'FOLDER_ID' in parents\"\\, \"modifiedTime > '2024-05-01T00:00:00'\"; combine with and\\, or\\, not. Empty lists the most recently modified files. Files in the trash are left out unless the query mentions trashed."`
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many files to return (1-100; default 20).,minimum=1,maximum=100"`
-	PageToken  string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier search with the same query\\, to get the following page."`
+	Query      string `json:"query,omitempty" jsonschema:"description=Drive query syntax\\, values in single quotes: name contains 'budget'\\, fullText contains 'kickoff'\\, mimeType = 'application/vnd.google-apps.spreadsheet'\\, 'FOLDER_ID' in parents\\, modifiedTime > '2024-05-01T00:00:00'; join with and\\, or\\, not. Empty lists recent files. Trashed files only if the query mentions trashed."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 20.,minimum=1,maximum=100"`
+	PageToken  string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token. Keep the query."`
 }
 
 // SearchOutput is the structured result of drive_search_files.
@@ -38,9 +38,8 @@ func searchFiles() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "drive_search_files",
 		Title: "Search Google Drive",
-		Description: "Search the user's Google Drive with Drive's query syntax and list matching " +
-			"files and folders with id, type, owner, modification time and link. Use " +
-			"drive_read_file to read one.",
+		Description: "Search Google Drive; lists files and folders with id, type, owner, " +
+			"modified time and link.",
 		Provider:    "google",
 		Requirement: metadataRequirement,
 		Operations:  []string{"drive.files.list"},
@@ -128,16 +127,15 @@ func searchText(query string, out SearchOutput) string {
 
 // GetInput is the input of drive_get_file.
 type GetInput struct {
-	FileID string `json:"file_id" jsonschema:"description=The file id\\, as drive_search_files returns it.,minLength=1"`
+	FileID string `json:"file_id" jsonschema:"description=File id\\, from drive_search_files.,minLength=1"`
 }
 
 func getFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "drive_get_file",
 		Title: "Get a Drive file's details",
-		Description: "Get the details of one Google Drive file or folder: name, type, size, " +
-			"owner, modification time, folder and link. It does not read the content; use " +
-			"drive_read_file for that.",
+		Description: "Get a Google Drive file's or folder's details (type, size, owner, " +
+			"modified time, link), not its content.",
 		Provider:    "google",
 		Requirement: metadataRequirement,
 		Operations:  []string{"drive.files.get"},

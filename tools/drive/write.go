@@ -25,19 +25,19 @@ var createdRequirement = registry.AnyOf(registry.DriveFile, registry.DriveFull)
 
 // UploadInput is the input of drive_upload_file.
 type UploadInput struct {
-	Name        string `json:"name" jsonschema:"description=The file name with its extension\\, e.g. 'meeting-notes.md'.,minLength=1"`
-	Content     string `json:"content" jsonschema:"description=The file's text content\\, at most 5 MB."`
-	MimeType    string `json:"mime_type,omitempty" jsonschema:"description=MIME type of the content\\, e.g. text/plain\\, text/markdown\\, text/csv\\, text/html or application/json. Default text/plain."`
-	FolderID    string `json:"folder_id,omitempty" jsonschema:"description=Id of the Drive folder to put the file in. Empty puts it at the top of My Drive."`
-	Description string `json:"description,omitempty" jsonschema:"description=A short description Drive shows with the file."`
+	Name        string `json:"name" jsonschema:"description=File name with extension\\, e.g. 'meeting-notes.md'.,minLength=1"`
+	Content     string `json:"content" jsonschema:"description=Text content\\, at most 5 MB."`
+	MimeType    string `json:"mime_type,omitempty" jsonschema:"description=MIME type\\, e.g. text/markdown\\, text/csv\\, text/html. Default: text/plain."`
+	FolderID    string `json:"folder_id,omitempty" jsonschema:"description=Folder id; empty means the top of My Drive."`
+	Description string `json:"description,omitempty" jsonschema:"description=Short description Drive shows with the file."`
 }
 
 func uploadFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "drive_upload_file",
 		Title: "Upload a text file to Drive",
-		Description: "Create a new file in the user's Google Drive from text content, " +
-			"optionally in a folder. Each call creates a new file, even with a name already used.",
+		Description: "Create a Google Drive file from text. Each call makes a new file, even if " +
+			"the name is taken.",
 		Provider:    "google",
 		Requirement: createdRequirement,
 		Operations:  []string{"drive.files.create"},
@@ -112,11 +112,11 @@ func runUpload(ctx context.Context, call *registry.Call, in UploadInput) (regist
 
 // ShareInput is the input of drive_share_file.
 type ShareInput struct {
-	FileID  string `json:"file_id" jsonschema:"description=The id of the file or folder to share.,minLength=1"`
-	Email   string `json:"email" jsonschema:"description=Email address of the person to share with\\, e.g. 'ana@example.com'.,minLength=3"`
-	Role    string `json:"role" jsonschema:"description=What they may do: reader (view)\\, commenter (view and comment) or writer (edit).,enum=reader,enum=commenter,enum=writer"`
-	Notify  *bool  `json:"notify,omitempty" jsonschema:"description=Send Google's notification email to them (default true).,default=true"`
-	Message string `json:"message,omitempty" jsonschema:"description=A personal message for the notification email."`
+	FileID  string `json:"file_id" jsonschema:"minLength=1"`
+	Email   string `json:"email" jsonschema:"minLength=3"`
+	Role    string `json:"role" jsonschema:"description=reader (view)\\, commenter (view and comment) or writer (edit).,enum=reader,enum=commenter,enum=writer"`
+	Notify  *bool  `json:"notify,omitempty" jsonschema:"description=Send Google's notification email.,default=true"`
+	Message string `json:"message,omitempty" jsonschema:"description=Personal message for the notification email."`
 }
 
 // ShareOutput is the structured result of drive_share_file.
@@ -139,10 +139,9 @@ type Permission struct {
 
 func shareFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
-		Name:  "drive_share_file",
-		Title: "Share a Drive file",
-		Description: "Share a Google Drive file or folder with a person by email address, as " +
-			"reader, commenter or writer, optionally sending Google's notification email.",
+		Name:        "drive_share_file",
+		Title:       "Share a Drive file",
+		Description: "Share a Google Drive file or folder with someone by email address.",
 		Provider:    "google",
 		Requirement: createdRequirement,
 		Operations:  []string{"drive.permissions.create"},

@@ -15,14 +15,14 @@ import (
 // order and of the same types, so that a DraftInput converts to a SendInput; only the
 // recipients, subject and body are optional here.
 type DraftInput struct {
-	To        []string `json:"to,omitempty" jsonschema:"description=Recipients\\, each an email address such as 'ana@example.com' or 'Ana Ruiz <ana@example.com>'. May be left out and added later in Gmail."`
-	Cc        []string `json:"cc,omitempty" jsonschema:"description=Carbon-copy recipients."`
-	Bcc       []string `json:"bcc,omitempty" jsonschema:"description=Blind carbon-copy recipients."`
-	Subject   string   `json:"subject,omitempty" jsonschema:"description=Subject line. For a reply\\, the original subject with 'Re: ' in front\\, so Gmail keeps it in the thread."`
-	Body      string   `json:"body,omitempty" jsonschema:"description=Message body."`
-	HTML      bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML; plain text otherwise."`
-	ThreadID  string   `json:"thread_id,omitempty" jsonschema:"description=To draft a reply within a conversation: the thread_id of the message being answered."`
-	InReplyTo string   `json:"in_reply_to,omitempty" jsonschema:"description=To draft a reply: the rfc822_message_id of the message being answered (from gmail_get_message)."`
+	To        []string `json:"to,omitempty" jsonschema:"description=Recipients' addresses: 'ana@example.com' or 'Ana Ruiz <ana@example.com>'. May be left for later."`
+	Cc        []string `json:"cc,omitempty"`
+	Bcc       []string `json:"bcc,omitempty"`
+	Subject   string   `json:"subject,omitempty" jsonschema:"description=For a reply: 'Re: ' and the original subject\\, so Gmail keeps the thread."`
+	Body      string   `json:"body,omitempty"`
+	HTML      bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML."`
+	ThreadID  string   `json:"thread_id,omitempty" jsonschema:"description=For a reply: the thread_id of the message answered."`
+	InReplyTo string   `json:"in_reply_to,omitempty" jsonschema:"description=For a reply: the rfc822_message_id of the message answered (from gmail_get_message)."`
 }
 
 // DraftOutput is the structured result of gmail_create_draft.
@@ -44,9 +44,8 @@ func createDraft() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_create_draft",
 		Title: "Write a Gmail draft",
-		Description: "Save an email as a draft in the user's Gmail without sending it, " +
-			"optionally as a reply in a thread. The user can review, change and send it from " +
-			"Gmail's Drafts.",
+		Description: "Save an email as a Gmail draft, optionally as a reply in a thread, for " +
+			"the user to review and send.",
 		Provider: "google",
 		// gmail.send cannot create drafts. gmail.addons.current.action.compose is also
 		// accepted, but Google grants it only to a Gmail add-on while it runs; an OAuth

@@ -40,8 +40,8 @@ func listLabels() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_list_labels",
 		Title: "List Gmail labels",
-		Description: "List the labels of the user's Gmail, Gmail's own (INBOX, STARRED, ...) and " +
-			"the user's, with their ids, for gmail_modify_labels and label: searches.",
+		Description: "List the user's Gmail labels, system (INBOX, STARRED, ...) and own, with " +
+			"ids for gmail_modify_labels and label: searches.",
 		Provider: "google",
 		// gmail.labels reads labels without any access to messages, and is the one Gmail
 		// scope Google does not classify as sensitive or restricted.
@@ -122,10 +122,10 @@ func sortLabels(labels []Label) []Label {
 
 // ModifyLabelsInput is the input of gmail_modify_labels.
 type ModifyLabelsInput struct {
-	MessageID    string   `json:"message_id" jsonschema:"description=The id of the message to change\\, as returned by gmail_search_messages.,minLength=1"`
-	Actions      []string `json:"actions,omitempty" jsonschema:"description=Common changes by name: mark_read\\, mark_unread\\, archive (take out of the inbox)\\, move_to_inbox\\, star\\, unstar.,enum=mark_read,enum=mark_unread,enum=archive,enum=move_to_inbox,enum=star,enum=unstar"`
-	AddLabels    []string `json:"add_labels,omitempty" jsonschema:"description=Labels to put on the message: ids such as 'Label_12' or 'IMPORTANT'\\, or the names of the user's labels such as 'Receipts' (see gmail_list_labels)."`
-	RemoveLabels []string `json:"remove_labels,omitempty" jsonschema:"description=Labels to take off the message\\, as ids or names."`
+	MessageID    string   `json:"message_id" jsonschema:"description=Message id\\, from gmail_search_messages.,minLength=1"`
+	Actions      []string `json:"actions,omitempty" jsonschema:"description=Changes by name; archive takes it out of the inbox.,enum=mark_read,enum=mark_unread,enum=archive,enum=move_to_inbox,enum=star,enum=unstar"`
+	AddLabels    []string `json:"add_labels,omitempty" jsonschema:"description=Label ids ('Label_12'\\, 'IMPORTANT') or names of the user's labels ('Receipts')."`
+	RemoveLabels []string `json:"remove_labels,omitempty" jsonschema:"description=Label ids or names."`
 }
 
 // ModifyLabelsOutput is the structured result of gmail_modify_labels.
@@ -160,9 +160,8 @@ func modifyLabels() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_modify_labels",
 		Title: "Change a message's labels",
-		Description: "Mark a Gmail message read or unread, archive it or move it back to the " +
-			"inbox, star or unstar it, or add and remove labels. Every change can be undone " +
-			"by the opposite one.",
+		Description: "Mark a Gmail message read or unread, archive or unarchive, star or unstar " +
+			"it, or add and remove labels.",
 		Provider: "google",
 		// Only gmail.modify and full access may change labels on messages; gmail.labels
 		// manages the labels themselves, not which messages carry them.

@@ -13,9 +13,9 @@ import (
 
 // SearchInput is the input of gmail_search_messages.
 type SearchInput struct {
-	Query      string `json:"query,omitempty" jsonschema:"description=Gmail search query in Gmail's own syntax\\, e.g. 'from:alice@example.com subject:invoice newer_than:7d'. Empty lists the newest messages."`
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many messages to return (1-50; default 10).,minimum=1,maximum=50"`
-	PageToken  string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier search\\, to get the following page."`
+	Query      string `json:"query,omitempty" jsonschema:"description=Gmail search syntax\\, e.g. 'from:alice@example.com subject:invoice newer_than:7d'. Empty lists the newest."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 10.,minimum=1,maximum=50"`
+	PageToken  string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token."`
 }
 
 // MessageSummary is one message in a search result.
@@ -51,8 +51,8 @@ func searchMessages() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_search_messages",
 		Title: "Search Gmail",
-		Description: "Search the user's Gmail with Gmail's query syntax and list matching messages, " +
-			"newest first, with sender, subject, date and snippet. Use gmail_get_message to read one.",
+		Description: "Search Gmail; lists messages newest first with sender, subject, date and " +
+			"snippet.",
 		Provider: "google",
 		// gmail.metadata is accepted by both methods but Gmail refuses the q
 		// parameter under it, so it cannot serve a search.
@@ -125,7 +125,7 @@ func searchText(query string, out SearchOutput) string {
 
 // GetInput is the input of gmail_get_message.
 type GetInput struct {
-	MessageID string `json:"message_id" jsonschema:"description=The message id\\, as returned by gmail_search_messages.,minLength=1"`
+	MessageID string `json:"message_id" jsonschema:"description=Message id\\, from gmail_search_messages.,minLength=1"`
 }
 
 // Attachment describes one attachment of a message.
@@ -154,8 +154,8 @@ func getMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_get_message",
 		Title: "Read a Gmail message",
-		Description: "Read one Gmail message: headers, plain-text body (long bodies are cut and " +
-			"marked) and the list of attachments.",
+		Description: "Read a Gmail message: headers, plain-text body (long ones cut and marked) " +
+			"and attachment list.",
 		Provider: "google",
 		// format=full is refused under gmail.metadata, so it is left out.
 		Requirement: registry.AnyOf(registry.GmailReadonly, registry.GmailModify, registry.GmailFull),

@@ -14,14 +14,14 @@ import (
 
 // SendInput is the input of gmail_send_email.
 type SendInput struct {
-	To        []string `json:"to" jsonschema:"description=Recipients\\, each an email address such as 'ana@example.com' or 'Ana Ruiz <ana@example.com>'.,minItems=1"`
-	Cc        []string `json:"cc,omitempty" jsonschema:"description=Carbon-copy recipients."`
-	Bcc       []string `json:"bcc,omitempty" jsonschema:"description=Blind carbon-copy recipients."`
-	Subject   string   `json:"subject" jsonschema:"description=Subject line."`
-	Body      string   `json:"body" jsonschema:"description=Message body."`
-	HTML      bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML; plain text otherwise."`
-	ThreadID  string   `json:"thread_id,omitempty" jsonschema:"description=To reply within a conversation: the thread_id of the message being answered."`
-	InReplyTo string   `json:"in_reply_to,omitempty" jsonschema:"description=To reply: the rfc822_message_id of the message being answered (from gmail_get_message)."`
+	To        []string `json:"to" jsonschema:"description=Recipients' addresses: 'ana@example.com' or 'Ana Ruiz <ana@example.com>'.,minItems=1"`
+	Cc        []string `json:"cc,omitempty"`
+	Bcc       []string `json:"bcc,omitempty"`
+	Subject   string   `json:"subject"`
+	Body      string   `json:"body"`
+	HTML      bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML."`
+	ThreadID  string   `json:"thread_id,omitempty" jsonschema:"description=For a reply: the thread_id of the message answered."`
+	InReplyTo string   `json:"in_reply_to,omitempty" jsonschema:"description=For a reply: the rfc822_message_id of the message answered (from gmail_get_message)."`
 }
 
 // SendOutput is the structured result of gmail_send_email.
@@ -123,7 +123,7 @@ func parseAddresses(field string, list []string) ([]*mail.Address, error) {
 
 // TrashInput is the input of gmail_trash_message.
 type TrashInput struct {
-	MessageID string `json:"message_id" jsonschema:"description=The id of the message to move to the trash.,minLength=1"`
+	MessageID string `json:"message_id" jsonschema:"minLength=1"`
 }
 
 // TrashOutput is the structured result of gmail_trash_message.
@@ -136,8 +136,8 @@ func trashMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_trash_message",
 		Title: "Move a message to the trash",
-		Description: "Move a Gmail message to the trash. Gmail deletes it for good after 30 days; " +
-			"until then it can be restored.",
+		Description: "Move a Gmail message to the trash; it can be restored for 30 days, then " +
+			"Gmail deletes it.",
 		Provider:    "google",
 		Requirement: registry.AnyOf(registry.GmailModify, registry.GmailFull),
 		Operations:  []string{"gmail.users.messages.trash"},
@@ -166,7 +166,7 @@ func runTrash(ctx context.Context, call *registry.Call, in TrashInput) (registry
 
 // DeleteInput is the input of gmail_delete_message.
 type DeleteInput struct {
-	MessageID string `json:"message_id" jsonschema:"description=The id of the message to delete for good.,minLength=1"`
+	MessageID string `json:"message_id" jsonschema:"minLength=1"`
 }
 
 // DeleteOutput is the structured result of gmail_delete_message.
@@ -179,9 +179,8 @@ func deleteMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "gmail_delete_message",
 		Title: "Delete a message permanently",
-		Description: "Delete a Gmail message immediately and for good, skipping the trash; it " +
-			"cannot be recovered. Use gmail_trash_message instead unless the user asked for a " +
-			"permanent delete.",
+		Description: "Delete a Gmail message for good, skipping the trash. Use " +
+			"gmail_trash_message unless the user asked for a permanent delete.",
 		Provider: "google",
 		// Gmail allows a permanent delete only with full mailbox access; gmail.modify can
 		// merely move messages to the trash.

@@ -13,10 +13,10 @@ import (
 
 // ListProjectsInput is the input of jira_list_projects.
 type ListProjectsInput struct {
-	Query      string `json:"query,omitempty" jsonschema:"description=Only projects whose key or name contains this text (any case). Empty lists every project the user can see."`
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many projects to return (1-100; default 50).,minimum=1,maximum=100"`
-	StartAt    int    `json:"start_at,omitempty" jsonschema:"description=The next_start_at of an earlier call\\, to get the following page.,minimum=0"`
-	Site       string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	Query      string `json:"query,omitempty" jsonschema:"description=Only projects whose key or name contains this (any case)."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 50.,minimum=1,maximum=100"`
+	StartAt    int    `json:"start_at,omitempty" jsonschema:"description=An earlier call's next_start_at.,minimum=0"`
+	Site       string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // Project is one project in jira_list_projects.
@@ -42,8 +42,8 @@ func listProjects() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "jira_list_projects",
 		Title: "List Jira projects",
-		Description: "List the Jira projects the user can see, with their keys (needed to " +
-			"create issues and to write JQL), names, types and leads.",
+		Description: "List the Jira projects the user can see: keys (for new issues and JQL), " +
+			"names, types and leads.",
 		Provider: provider,
 		Requirement: requirement([]registry.Scope{registry.JiraReadWork},
 			registry.JiraReadApplicationRole, registry.JiraReadAvatar, registry.JiraReadGroup,
@@ -115,7 +115,7 @@ func projectsText(out ProjectsOutput) string {
 
 // WhoamiInput is the input of jira_whoami.
 type WhoamiInput struct {
-	Site string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	Site string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // WhoamiOutput is the structured result of jira_whoami.
@@ -132,8 +132,8 @@ func whoami() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "jira_whoami",
 		Title: "Show the Jira user",
-		Description: "Show who the connected Jira user is: account id (for JQL and " +
-			"assignments), name, email address and time zone.",
+		Description: "Show the connected Jira user: account id (for JQL and assignments), name, " +
+			"email, time zone.",
 		Provider: provider,
 		// GET /myself takes read:jira-user, not read:jira-work.
 		Requirement: requirement([]registry.Scope{registry.JiraReadUser},

@@ -13,10 +13,10 @@ import (
 
 // SearchInput is the input of jira_search_issues.
 type SearchInput struct {
-	JQL           string `json:"jql" jsonschema:"description=A JQL query with at least one condition\\, such as 'project = DEMO AND statusCategory != Done ORDER BY updated DESC' or 'assignee = currentUser()'. Jira refuses a query without a condition."`
-	MaxResults    int    `json:"max_results,omitempty" jsonschema:"description=How many issues to return (1-100; default 20).,minimum=1,maximum=100"`
-	NextPageToken string `json:"next_page_token,omitempty" jsonschema:"description=The next_page_token of an earlier search with the same jql\\, to get the following page."`
-	Site          string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	JQL           string `json:"jql" jsonschema:"description=JQL with at least one condition\\, e.g. 'project = DEMO AND statusCategory != Done ORDER BY updated DESC' or 'assignee = currentUser()'."`
+	MaxResults    int    `json:"max_results,omitempty" jsonschema:"description=Default 20.,minimum=1,maximum=100"`
+	NextPageToken string `json:"next_page_token,omitempty" jsonschema:"description=An earlier call's next_page_token. Keep the jql."`
+	Site          string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // IssueSummary is one issue in a search result.
@@ -45,8 +45,8 @@ func searchIssues() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "jira_search_issues",
 		Title: "Search Jira issues",
-		Description: "Search Jira issues with JQL and list them with status, assignee, priority " +
-			"and last update. Use jira_get_issue to read one in full.",
+		Description: "Search Jira issues with JQL; lists status, assignee, priority and last " +
+			"update.",
 		Provider: provider,
 		Requirement: requirement([]registry.Scope{registry.JiraReadWork},
 			registry.JiraReadAuditLog, registry.JiraReadAvatar, registry.JiraReadFieldConfiguration,
@@ -115,8 +115,8 @@ func searchText(jql string, out SearchOutput) string {
 
 // GetIssueInput is the input of jira_get_issue.
 type GetIssueInput struct {
-	IssueKey string `json:"issue_key" jsonschema:"description=The issue's key\\, such as DEMO-12."`
-	Site     string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	IssueKey string `json:"issue_key" jsonschema:"description=Issue key\\, e.g. DEMO-12."`
+	Site     string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // Comment is a comment of an issue, as plain text.
@@ -157,11 +157,10 @@ const maxComments = 20
 
 func getIssue() registry.Tool {
 	return registry.NewTool(registry.Spec{
-		Name:  "jira_get_issue",
-		Title: "Read a Jira issue",
-		Description: "Read one Jira issue: its fields, its description as plain text and its " +
-			"newest comments.",
-		Provider: provider,
+		Name:        "jira_get_issue",
+		Title:       "Read a Jira issue",
+		Description: "Read a Jira issue: fields, description as plain text and newest comments.",
+		Provider:    provider,
 		Requirement: requirement([]registry.Scope{registry.JiraReadWork},
 			registry.JiraReadAvatar, registry.JiraReadFieldConfiguration, registry.JiraReadIssueMeta,
 			registry.JiraReadIssueSecurityLevel, registry.JiraReadIssueChangelog,

@@ -11,9 +11,9 @@ import (
 
 // TransitionInput is the input of jira_transition_issue.
 type TransitionInput struct {
-	IssueKey   string `json:"issue_key" jsonschema:"description=The issue's key\\, such as DEMO-12."`
-	Transition string `json:"transition" jsonschema:"description=The transition to take\\, by its name (such as 'Start Progress') or id; the name of the status to move to (such as Done) also works when one transition leads there."`
-	Site       string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	IssueKey   string `json:"issue_key" jsonschema:"description=Issue key\\, e.g. DEMO-12."`
+	Transition string `json:"transition" jsonschema:"description=Transition name (e.g. 'Start Progress') or id\\, or a status name (e.g. Done) that one transition leads to."`
+	Site       string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // TransitionOutput is the structured result of jira_transition_issue.
@@ -31,9 +31,8 @@ func transitionIssue() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "jira_transition_issue",
 		Title: "Move a Jira issue through its workflow",
-		Description: "Move a Jira issue to another status by taking one of the transitions its " +
-			"workflow offers from its current status. When the transition is not available, " +
-			"the result lists the ones that are.",
+		Description: "Move a Jira issue to another status by a workflow transition; if none " +
+			"fits, the result lists those offered.",
 		Provider: provider,
 		// Listing the transitions reads (read:jira-work) and taking one writes
 		// (write:jira-work); Jira accepts neither scope for the other operation.

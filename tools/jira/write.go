@@ -13,11 +13,11 @@ import (
 
 // CreateIssueInput is the input of jira_create_issue.
 type CreateIssueInput struct {
-	ProjectKey  string `json:"project_key" jsonschema:"description=The key of the project to file the issue in\\, such as DEMO (see jira_list_projects)."`
-	IssueType   string `json:"issue_type" jsonschema:"description=The issue type's name as the project offers it\\, such as Task\\, Bug or Story."`
-	Summary     string `json:"summary" jsonschema:"description=A one-line title\\, at most 255 characters."`
-	Description string `json:"description,omitempty" jsonschema:"description=The description\\, as plain text: blank lines separate paragraphs."`
-	Site        string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	ProjectKey  string `json:"project_key" jsonschema:"description=Project key\\, e.g. DEMO (see jira_list_projects)."`
+	IssueType   string `json:"issue_type" jsonschema:"description=An issue type the project offers\\, e.g. Task\\, Bug or Story."`
+	Summary     string `json:"summary" jsonschema:"description=One-line title\\, at most 255 characters."`
+	Description string `json:"description,omitempty" jsonschema:"description=Plain text; blank lines separate paragraphs."`
+	Site        string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // CreateIssueOutput is the structured result of jira_create_issue.
@@ -32,11 +32,10 @@ var projectKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 func createIssue() registry.Tool {
 	return registry.NewTool(registry.Spec{
-		Name:  "jira_create_issue",
-		Title: "Create a Jira issue",
-		Description: "Create a Jira issue in a project, with a type, a summary and a plain-text " +
-			"description, reported by the connected user.",
-		Provider: provider,
+		Name:        "jira_create_issue",
+		Title:       "Create a Jira issue",
+		Description: "Create a Jira issue with a type, summary and plain-text description.",
+		Provider:    provider,
 		Requirement: requirement([]registry.Scope{registry.JiraWriteWork},
 			registry.JiraReadIssue, registry.JiraWriteAttachment, registry.JiraWriteCommentProperty,
 			registry.JiraWriteComment, registry.JiraWriteIssue),
@@ -105,9 +104,9 @@ func runCreateIssue(ctx context.Context, call *registry.Call, in CreateIssueInpu
 
 // AddCommentInput is the input of jira_add_comment.
 type AddCommentInput struct {
-	IssueKey string `json:"issue_key" jsonschema:"description=The issue's key\\, such as DEMO-12."`
-	Body     string `json:"body" jsonschema:"description=The comment\\, as plain text: blank lines separate paragraphs."`
-	Site     string `json:"site,omitempty" jsonschema:"description=The Jira site to use\\, by its name or URL (such as example.atlassian.net). Needed only when the user's Atlassian account reaches several sites; the tool then says which."`
+	IssueKey string `json:"issue_key" jsonschema:"description=Issue key\\, e.g. DEMO-12."`
+	Body     string `json:"body" jsonschema:"description=Plain text; blank lines separate paragraphs."`
+	Site     string `json:"site,omitempty" jsonschema:"description=Jira site name or URL; needed only when the account reaches several."`
 }
 
 // AddCommentOutput is the structured result of jira_add_comment.

@@ -82,8 +82,8 @@ func info(it DriveItem) FileInfo {
 
 // ListInput is the input of onedrive_list_files.
 type ListInput struct {
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many items to return (1-200; default 50).,minimum=1,maximum=200"`
-	PageToken  string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier call\\, to get the following page."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 50.,minimum=1,maximum=200"`
+	PageToken  string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token."`
 }
 
 // ListOutput is the structured result of onedrive_list_files.
@@ -98,8 +98,8 @@ func listFiles() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "onedrive_list_files",
 		Title: "List OneDrive files",
-		Description: "List the files and folders at the top of the user's OneDrive, with their ids, " +
-			"sizes and dates. Read a file with onedrive_read_file, by id or path.",
+		Description: "List the files and folders at the top of the user's OneDrive with ids, " +
+			"sizes and dates.",
 		Provider:    "microsoft",
 		Requirement: readRequirement,
 		Operations:  []string{"GET /me/drive/root/children"},

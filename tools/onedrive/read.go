@@ -14,8 +14,8 @@ import (
 
 // ReadInput is the input of onedrive_read_file.
 type ReadInput struct {
-	ItemID string `json:"item_id,omitempty" jsonschema:"description=The file's id\\, as onedrive_list_files returns it. Give this or path."`
-	Path   string `json:"path,omitempty" jsonschema:"description=The file's path from the top of the OneDrive\\, such as 'Documents/plan.txt'. Give this or item_id."`
+	ItemID string `json:"item_id,omitempty" jsonschema:"description=File id\\, from onedrive_list_files. This or path."`
+	Path   string `json:"path,omitempty" jsonschema:"description=Path from the OneDrive's top\\, e.g. 'Documents/plan.txt'. This or item_id."`
 }
 
 // ReadOutput is the structured result of onedrive_read_file.
@@ -39,8 +39,8 @@ func readFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "onedrive_read_file",
 		Title: "Read a OneDrive text file",
-		Description: "Read a text file from the user's OneDrive, by id or path, and return its text. " +
-			"Binary files (images, PDFs, Office documents) are refused; long files are cut and marked.",
+		Description: "Read a OneDrive text file by id or path; binary files are refused and " +
+			"long ones cut and marked.",
 		Provider:    "microsoft",
 		Requirement: readRequirement,
 		Operations:  []string{"GET /me/drive/items/{id}/content", "GET /me/drive/root:/{path}:/content"},

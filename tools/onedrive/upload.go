@@ -13,10 +13,10 @@ import (
 
 // UploadInput is the input of onedrive_upload_file.
 type UploadInput struct {
-	Path     string `json:"path" jsonschema:"description=Where to save the file: a path from the top of the OneDrive such as 'Notes/todo.txt' (missing folders are created)\\, or with folder_id just the file name.,minLength=1"`
-	Content  string `json:"content" jsonschema:"description=The file's text."`
-	FolderID string `json:"folder_id,omitempty" jsonschema:"description=The id of the folder to save into; path is then a file name."`
-	Conflict string `json:"conflict,omitempty" jsonschema:"description=What to do when a file of that name exists: fail (the default)\\, replace it\\, or rename the new file.,enum=fail,enum=replace,enum=rename"`
+	Path     string `json:"path" jsonschema:"description=Path from the OneDrive's top\\, e.g. 'Notes/todo.txt' (missing folders are created); with folder_id\\, the file name.,minLength=1"`
+	Content  string `json:"content"`
+	FolderID string `json:"folder_id,omitempty"`
+	Conflict string `json:"conflict,omitempty" jsonschema:"description=If the name is taken: fail (default)\\, replace the file\\, or rename the new one.,enum=fail,enum=replace,enum=rename"`
 }
 
 // UploadOutput is the structured result of onedrive_upload_file.
@@ -33,9 +33,8 @@ func uploadFile() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "onedrive_upload_file",
 		Title: "Save a text file to OneDrive",
-		Description: "Save text as a file in the user's OneDrive (up to 4 MB). By default an " +
-			"existing file of the same name is kept and the call fails; conflict can replace it " +
-			"or rename the new file.",
+		Description: "Save text as a OneDrive file (up to 4 MB); a taken name fails unless " +
+			"conflict says otherwise.",
 		Provider: "microsoft",
 		// Writing needs a ReadWrite permission; Files.ReadWrite reaches only the user's own
 		// files.

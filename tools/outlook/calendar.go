@@ -82,11 +82,11 @@ func summarizeEvent(e Event) EventSummary {
 
 // ListEventsInput is the input of outlook_list_events.
 type ListEventsInput struct {
-	Start      string `json:"start,omitempty" jsonschema:"description=Start of the time window (RFC 3339\\, or a date). Default: now."`
-	End        string `json:"end,omitempty" jsonschema:"description=End of the time window (RFC 3339\\, or a date). Default: seven days after start."`
-	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone for the times returned\\, such as Europe/Paris. Default: UTC."`
-	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=How many events to return (1-100; default 25).,minimum=1,maximum=100"`
-	PageToken  string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier call\\, to get the following page; the other arguments are taken from the token."`
+	Start      string `json:"start,omitempty" jsonschema:"description=Window start\\, RFC 3339 or a date. Default: now."`
+	End        string `json:"end,omitempty" jsonschema:"description=Window end\\, RFC 3339 or a date. Default: start + 7 days."`
+	TimeZone   string `json:"time_zone,omitempty" jsonschema:"description=IANA time zone of the times returned. Default: UTC."`
+	MaxResults int    `json:"max_results,omitempty" jsonschema:"description=Default 25.,minimum=1,maximum=100"`
+	PageToken  string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token. It carries the other arguments."`
 }
 
 // ListEventsOutput is the structured result of outlook_list_events.
@@ -103,8 +103,8 @@ func listEvents() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_list_events",
 		Title: "List Outlook calendar events",
-		Description: "List the events of the user's Outlook calendar in a time window, recurring " +
-			"events expanded into their occurrences, by start time.",
+		Description: "List the user's Outlook calendar events in a time window by start, " +
+			"recurring ones expanded.",
 		Provider: "microsoft",
 		// Calendars.ReadBasic would do (the tool shows previews, which it withholds, but
 		// nothing else it lacks) and Microsoft marks it least privileged, but its permissions

@@ -12,13 +12,13 @@ import (
 
 // CreateEventInput is the input of outlook_create_event.
 type CreateEventInput struct {
-	Subject   string   `json:"subject" jsonschema:"description=The event's title.,minLength=1"`
-	Start     string   `json:"start" jsonschema:"description=Start time in RFC 3339 with an offset\\, such as 2025-03-01T09:00:00+01:00."`
-	End       string   `json:"end" jsonschema:"description=End time in RFC 3339 with an offset."`
-	TimeZone  string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone the event belongs to\\, such as Europe/Paris; it decides how Outlook shows the event. Default: UTC."`
-	Location  string   `json:"location,omitempty" jsonschema:"description=Where the event takes place."`
-	Body      string   `json:"body,omitempty" jsonschema:"description=Description of the event\\, as plain text."`
-	Attendees []string `json:"attendees,omitempty" jsonschema:"description=People to invite\\, each an email address; Outlook sends each an invitation."`
+	Subject   string   `json:"subject" jsonschema:"description=Title.,minLength=1"`
+	Start     string   `json:"start" jsonschema:"description=RFC 3339 with offset\\, e.g. 2025-03-01T09:00:00+01:00."`
+	End       string   `json:"end" jsonschema:"description=RFC 3339 with offset."`
+	TimeZone  string   `json:"time_zone,omitempty" jsonschema:"description=IANA time zone Outlook shows the event in\\, e.g. Europe/Paris. Default: UTC."`
+	Location  string   `json:"location,omitempty"`
+	Body      string   `json:"body,omitempty" jsonschema:"description=Description\\, as plain text."`
+	Attendees []string `json:"attendees,omitempty" jsonschema:"description=Addresses of people to invite."`
 }
 
 // CreateEventOutput is the structured result of outlook_create_event.
@@ -30,8 +30,8 @@ func createEvent() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_create_event",
 		Title: "Create an Outlook calendar event",
-		Description: "Create an event in the user's Outlook calendar, and invite attendees, who " +
-			"get an invitation by email.",
+		Description: "Create an event in the user's Outlook calendar; attendees get an email " +
+			"invitation.",
 		Provider: "microsoft",
 		// Creating events needs Calendars.ReadWrite; nothing narrower is accepted.
 		Requirement: registry.AnyOf(registry.GraphCalendarsReadWrite),

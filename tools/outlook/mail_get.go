@@ -12,7 +12,7 @@ import (
 
 // GetInput is the input of outlook_get_message.
 type GetInput struct {
-	MessageID string `json:"message_id" jsonschema:"description=The message id\\, as returned by outlook_search_messages.,minLength=1"`
+	MessageID string `json:"message_id" jsonschema:"description=Message id\\, from outlook_search_messages.,minLength=1"`
 }
 
 // AttachmentInfo describes one attachment of a message.
@@ -45,8 +45,8 @@ func getMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_get_message",
 		Title: "Read an Outlook message",
-		Description: "Read one Outlook message: headers, the body as plain text (long bodies are " +
-			"cut and marked) and the list of attachments.",
+		Description: "Read an Outlook message: headers, body as plain text (long ones cut and " +
+			"marked) and attachment list.",
 		Provider: "microsoft",
 		// Mail.ReadBasic is accepted but withholds the body and attachments, which are what
 		// this tool is for. Microsoft's permissions data does not list Mail.ReadWrite for

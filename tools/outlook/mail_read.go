@@ -14,14 +14,14 @@ import (
 
 // SearchInput is the input of outlook_search_messages.
 type SearchInput struct {
-	Query          string `json:"query,omitempty" jsonschema:"description=Words to search for in Outlook's search syntax (KQL)\\, e.g. 'budget' or 'subject:invoice from:ana@example.com'. Empty lists the newest messages."`
-	From           string `json:"from,omitempty" jsonschema:"description=Only messages from this email address."`
-	UnreadOnly     bool   `json:"unread_only,omitempty" jsonschema:"description=Only unread messages."`
-	ReceivedAfter  string `json:"received_after,omitempty" jsonschema:"description=Only messages received at or after this time (RFC 3339\\, or a date such as 2025-03-01)."`
-	ReceivedBefore string `json:"received_before,omitempty" jsonschema:"description=Only messages received before this time (RFC 3339\\, or a date\\, which includes that day)."`
-	Folder         string `json:"folder,omitempty" jsonschema:"description=Search one folder: a well-known name (inbox\\, sentitems\\, drafts\\, archive\\, deleteditems\\, junkemail) or a folder id. Empty searches the whole mailbox."`
-	MaxResults     int    `json:"max_results,omitempty" jsonschema:"description=How many messages to return (1-50; default 10).,minimum=1,maximum=50"`
-	PageToken      string `json:"page_token,omitempty" jsonschema:"description=The next_page_token of an earlier search\\, to get the following page. Pass the same folder; the other arguments are taken from the token."`
+	Query          string `json:"query,omitempty" jsonschema:"description=Outlook search (KQL)\\, e.g. 'budget' or 'subject:invoice from:ana@example.com'. Empty lists the newest."`
+	From           string `json:"from,omitempty" jsonschema:"description=Only from this email address."`
+	UnreadOnly     bool   `json:"unread_only,omitempty"`
+	ReceivedAfter  string `json:"received_after,omitempty" jsonschema:"description=Only received at or after this time: RFC 3339 or a date such as 2025-03-01."`
+	ReceivedBefore string `json:"received_before,omitempty" jsonschema:"description=Only received before this time: RFC 3339\\, or a date (included)."`
+	Folder         string `json:"folder,omitempty" jsonschema:"description=A well-known folder (inbox\\, sentitems\\, drafts\\, archive\\, deleteditems\\, junkemail) or an id. Empty: all."`
+	MaxResults     int    `json:"max_results,omitempty" jsonschema:"description=Default 10.,minimum=1,maximum=50"`
+	PageToken      string `json:"page_token,omitempty" jsonschema:"description=An earlier call's next_page_token. Keep the folder; the token carries the rest."`
 }
 
 // MessageSummary is one message in a search result.
@@ -51,8 +51,8 @@ func searchMessages() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_search_messages",
 		Title: "Search Outlook mail",
-		Description: "Search the user's Outlook mailbox, or one folder, and list matching messages " +
-			"newest first with sender, subject, date and a preview. Use outlook_get_message to read one.",
+		Description: "Search Outlook mail, all or one folder; lists messages newest first with " +
+			"sender, subject, date and preview.",
 		Provider: "microsoft",
 		// Graph accepts Mail.ReadBasic for both listings, but that permission withholds
 		// previews and, as its description says, does not include searching; this tool

@@ -11,13 +11,13 @@ import (
 
 // SendInput is the input of outlook_send_mail.
 type SendInput struct {
-	To             []string `json:"to,omitempty" jsonschema:"description=Recipients\\, each an email address such as 'ana@example.com' or 'Ana Ruiz <ana@example.com>'. Required unless replying."`
-	Cc             []string `json:"cc,omitempty" jsonschema:"description=Carbon-copy recipients."`
-	Bcc            []string `json:"bcc,omitempty" jsonschema:"description=Blind carbon-copy recipients."`
-	Subject        string   `json:"subject,omitempty" jsonschema:"description=Subject line. When replying\\, empty keeps 'RE:' and the original subject."`
-	Body           string   `json:"body" jsonschema:"description=Message body."`
-	HTML           bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML; plain text otherwise. Replies are sent as plain text."`
-	ReplyToMessage string   `json:"reply_to_message_id,omitempty" jsonschema:"description=To reply: the id of the message being answered. The reply goes to its sender (and to any recipients given here) in the same conversation\\, with the original quoted."`
+	To             []string `json:"to,omitempty" jsonschema:"description=Recipients' addresses: 'ana@example.com' or 'Ana Ruiz <ana@example.com>'. Required unless replying."`
+	Cc             []string `json:"cc,omitempty"`
+	Bcc            []string `json:"bcc,omitempty"`
+	Subject        string   `json:"subject,omitempty" jsonschema:"description=For a reply\\, empty keeps 'RE:' and the original."`
+	Body           string   `json:"body"`
+	HTML           bool     `json:"html,omitempty" jsonschema:"description=True when body is HTML. Replies are plain text."`
+	ReplyToMessage string   `json:"reply_to_message_id,omitempty" jsonschema:"description=Id of the message to reply to: the reply goes to its sender (and any recipients given)\\, quoting it."`
 }
 
 // SendOutput is the structured result of outlook_send_mail.
@@ -41,8 +41,8 @@ func sendMail() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_send_mail",
 		Title: "Send an Outlook email",
-		Description: "Send an email from the user's Outlook address, or reply to a message. A copy " +
-			"is kept in Sent Items.",
+		Description: "Send an email from the user's Outlook address, or reply to a message. A " +
+			"copy goes to Sent Items.",
 		Provider: "microsoft",
 		// Both actions accept Mail.Send alone; it cannot read the mailbox.
 		Requirement: registry.AnyOf(registry.GraphMailSend),
@@ -127,8 +127,8 @@ func runSend(ctx context.Context, call *registry.Call, in SendInput) (registry.R
 
 // MoveInput is the input of outlook_move_message.
 type MoveInput struct {
-	MessageID   string `json:"message_id" jsonschema:"description=The id of the message to move.,minLength=1"`
-	Destination string `json:"destination" jsonschema:"description=The folder to move it to: a well-known name (archive\\, deleteditems\\, inbox\\, junkemail\\, drafts\\, sentitems) or a folder id.,minLength=1"`
+	MessageID   string `json:"message_id" jsonschema:"minLength=1"`
+	Destination string `json:"destination" jsonschema:"description=A well-known folder (archive\\, deleteditems\\, inbox\\, junkemail\\, drafts\\, sentitems) or a folder id.,minLength=1"`
 }
 
 // MoveOutput is the structured result of outlook_move_message.
@@ -143,8 +143,8 @@ func moveMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_move_message",
 		Title: "Move an Outlook message",
-		Description: "Move an Outlook message to another folder, such as archive or deleteditems. " +
-			"The moved message gets a new id, which the result gives.",
+		Description: "Move an Outlook message to another folder, e.g. archive. The result gives " +
+			"its new id.",
 		Provider:    "microsoft",
 		Requirement: registry.AnyOf(registry.GraphMailReadWrite),
 		Operations:  []string{"POST /me/messages/{id}/move"},
@@ -180,7 +180,7 @@ func runMove(ctx context.Context, call *registry.Call, in MoveInput) (registry.R
 
 // DeleteInput is the input of outlook_delete_message.
 type DeleteInput struct {
-	MessageID string `json:"message_id" jsonschema:"description=The id of the message to delete.,minLength=1"`
+	MessageID string `json:"message_id" jsonschema:"minLength=1"`
 }
 
 // DeleteOutput is the structured result of outlook_delete_message.
@@ -193,9 +193,8 @@ func deleteMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "outlook_delete_message",
 		Title: "Delete an Outlook message",
-		Description: "Delete an Outlook message. It leaves every folder, Deleted Items included; " +
-			"Outlook's 'Recover deleted items' may restore it for a while. To keep it in Deleted " +
-			"Items instead, use outlook_move_message with destination deleteditems.",
+		Description: "Delete an Outlook message, skipping Deleted Items (Outlook's recovery may " +
+			"restore it for a while). To keep it in Deleted Items, use outlook_move_message.",
 		Provider:    "microsoft",
 		Requirement: registry.AnyOf(registry.GraphMailReadWrite),
 		Operations:  []string{"DELETE /me/messages/{id}"},

@@ -52,9 +52,9 @@ func (c conversation) channel() Channel {
 
 // ListChannelsInput is the input of slack_list_channels.
 type ListChannelsInput struct {
-	Limit           int    `json:"limit,omitempty" jsonschema:"description=How many channels to return (1-200; default 100).,minimum=1,maximum=200"`
-	Cursor          string `json:"cursor,omitempty" jsonschema:"description=The next_cursor of an earlier call\\, to get the following channels."`
-	IncludeArchived bool   `json:"include_archived,omitempty" jsonschema:"description=Also list archived channels (default false)."`
+	Limit           int    `json:"limit,omitempty" jsonschema:"description=Default 100.,minimum=1,maximum=200"`
+	Cursor          string `json:"cursor,omitempty" jsonschema:"description=An earlier call's next_cursor."`
+	IncludeArchived bool   `json:"include_archived,omitempty"`
 }
 
 // ListChannelsOutput is the structured result of slack_list_channels.
@@ -70,10 +70,8 @@ func listChannels() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_list_channels",
 		Title: "List Slack channels",
-		Description: "List the public channels of the Slack workspace with their ids, topics " +
-			"and member counts, and whether scopegate's Slack app is a member (it must be to " +
-			"read or post there; see slack_join_channel). Private channels and direct messages " +
-			"are not listed.",
+		Description: "List the Slack workspace's public channels: ids, topics, member counts, " +
+			"and whether scopegate's app is in them (it must be to read or post).",
 		Provider: "slack",
 		// The app's token sees every public channel and says which ones the app is in,
 		// which is what the reading and posting tools (all on the bot token) need to know.
@@ -129,7 +127,7 @@ func channelsText(out ListChannelsOutput) string {
 
 // ChannelInput names one conversation.
 type ChannelInput struct {
-	ChannelID string `json:"channel_id" jsonschema:"description=The channel's id\\, such as C0123ABCD (see slack_list_channels)."`
+	ChannelID string `json:"channel_id" jsonschema:"description=Channel id\\, e.g. C0123ABCD (see slack_list_channels)."`
 }
 
 // Check refuses what cannot be a conversation id.
@@ -145,8 +143,8 @@ func joinChannel() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_join_channel",
 		Title: "Join a Slack channel",
-		Description: "Add scopegate's Slack app to a public channel, so that it can read the " +
-			"channel and post there. Joining a channel the app is already in changes nothing.",
+		Description: "Add scopegate's Slack app to a public channel, so it can read and post " +
+			"there.",
 		Provider: "slack",
 		// Slack's join differs by token: the app's token joins the app with channels:join,
 		// while a user token would join the person with channels:write, a far broader scope
@@ -191,7 +189,7 @@ func runJoinChannel(ctx context.Context, api *slackapi.Client,
 
 // CreateChannelInput is the input of slack_create_channel.
 type CreateChannelInput struct {
-	Name string `json:"name" jsonschema:"description=The new channel's name without #: lowercase letters\\, digits\\, hyphens and underscores\\, at most 80 characters.,minLength=1,maxLength=80"`
+	Name string `json:"name" jsonschema:"description=Without #: lowercase letters\\, digits\\, hyphens and underscores.,minLength=1,maxLength=80"`
 }
 
 // Check refuses names Slack would refuse for their form.
@@ -210,8 +208,8 @@ func createChannel() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_create_channel",
 		Title: "Create a Slack channel",
-		Description: "Create a public channel as scopegate's Slack app, which becomes its first " +
-			"member and can post there at once. Returns the new channel's id.",
+		Description: "Create a public Slack channel; scopegate's app joins it and can post " +
+			"there. Returns its id.",
 		Provider: "slack",
 		// With the app's token the channel is created by the app, which can then post in it
 		// without joining; channels:manage does not let it read any channel's messages. A

@@ -70,10 +70,10 @@ func (f File) line() string {
 // ListFilesInput is the input of slack_list_files.
 type ListFilesInput struct {
 	ChannelID string `json:"channel_id,omitempty" jsonschema:"description=Only files shared in this conversation."`
-	UserID    string `json:"user_id,omitempty" jsonschema:"description=Only files uploaded by this person."`
-	Types     string `json:"types,omitempty" jsonschema:"description=Only files of this kind (default all).,enum=all,enum=images,enum=pdfs,enum=zips,enum=snippets,enum=spaces,enum=gdocs"`
-	Count     int    `json:"count,omitempty" jsonschema:"description=How many files per page (1-100; default 20).,minimum=1,maximum=100"`
-	Page      int    `json:"page,omitempty" jsonschema:"description=Which page to return (default 1).,minimum=1"`
+	UserID    string `json:"user_id,omitempty" jsonschema:"description=Only files uploaded by this member."`
+	Types     string `json:"types,omitempty" jsonschema:"description=Default: all.,enum=all,enum=images,enum=pdfs,enum=zips,enum=snippets,enum=spaces,enum=gdocs"`
+	Count     int    `json:"count,omitempty" jsonschema:"description=Files per page (default 20).,minimum=1,maximum=100"`
+	Page      int    `json:"page,omitempty" jsonschema:"description=Default 1.,minimum=1"`
 }
 
 // Check refuses malformed ids and page numbers.
@@ -103,8 +103,8 @@ func listFiles() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_list_files",
 		Title: "List Slack files",
-		Description: "List the files you can see in Slack, newest first: names, types, sizes, " +
-			"who shared them and where. Filter by channel, uploader or kind.",
+		Description: "List the Slack files you can see, newest first: name, type, size, who " +
+			"shared them and where.",
 		Provider: "slack",
 		// Files are found the way you find them: with your own token, files.list shows what
 		// you can see, where the app's token would show only files in the app's channels.
@@ -155,13 +155,13 @@ func runListFiles(ctx context.Context, api *slackapi.Client,
 
 // UploadInput is the input of slack_upload_file.
 type UploadInput struct {
-	Filename       string `json:"filename" jsonschema:"description=The file's name with its extension\\, such as notes.md.,minLength=1"`
-	Content        string `json:"content,omitempty" jsonschema:"description=The file's text. Give this or content_base64."`
-	ContentBase64  string `json:"content_base64,omitempty" jsonschema:"description=The file's bytes in standard base64\\, for binary files. Give this or content."`
-	Title          string `json:"title,omitempty" jsonschema:"description=A title to show instead of the file name."`
-	ChannelID      string `json:"channel_id,omitempty" jsonschema:"description=Share the file in this conversation\\, which scopegate's Slack app must be in. Without it the file stays private to the app."`
-	ThreadTS       string `json:"thread_ts,omitempty" jsonschema:"description=With channel_id: share the file in the thread of the message with this ts."`
-	InitialComment string `json:"initial_comment,omitempty" jsonschema:"description=A message to post with the file."`
+	Filename       string `json:"filename" jsonschema:"description=File name with extension\\, e.g. notes.md.,minLength=1"`
+	Content        string `json:"content,omitempty" jsonschema:"description=The file's text. This or content_base64."`
+	ContentBase64  string `json:"content_base64,omitempty" jsonschema:"description=The file's bytes in standard base64\\, for binary files. This or content."`
+	Title          string `json:"title,omitempty" jsonschema:"description=Shown instead of the file name."`
+	ChannelID      string `json:"channel_id,omitempty" jsonschema:"description=Conversation to share it in; the app must be in it. Without it\\, the file stays private."`
+	ThreadTS       string `json:"thread_ts,omitempty" jsonschema:"description=With channel_id: share it in the thread of the message with this ts."`
+	InitialComment string `json:"initial_comment,omitempty"`
 }
 
 // Check refuses missing or doubled content, oversized files and malformed ids.
@@ -208,8 +208,8 @@ func uploadFile() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_upload_file",
 		Title: "Upload a file to Slack",
-		Description: "Upload a file as scopegate's Slack app, and share it in a conversation " +
-			"the app is in (optionally in a thread, with a comment). Returns the file's id.",
+		Description: "Upload a file as scopegate's Slack app and share it in a conversation the " +
+			"app is in. Returns the file id.",
 		Provider: "slack",
 		// With the app's token the file and its message show as the app's, as with
 		// slack_send_message.

@@ -54,10 +54,10 @@ func (m message) summary() Message {
 
 // HistoryInput is the input of slack_read_channel_history.
 type HistoryInput struct {
-	ChannelID string `json:"channel_id" jsonschema:"description=The public channel's id\\, such as C0123ABCD (see slack_list_channels)."`
-	ThreadTS  string `json:"thread_ts,omitempty" jsonschema:"description=The ts of a message with replies: read that thread (the message first\\, then its replies) instead of the channel."`
-	Limit     int    `json:"limit,omitempty" jsonschema:"description=How many messages to return (1-100; default 20).,minimum=1,maximum=100"`
-	Cursor    string `json:"cursor,omitempty" jsonschema:"description=The next_cursor of an earlier call\\, to read further."`
+	ChannelID string `json:"channel_id" jsonschema:"description=Channel id\\, e.g. C0123ABCD (see slack_list_channels)."`
+	ThreadTS  string `json:"thread_ts,omitempty" jsonschema:"description=ts of a message with replies: read that thread instead."`
+	Limit     int    `json:"limit,omitempty" jsonschema:"description=Default 20.,minimum=1,maximum=100"`
+	Cursor    string `json:"cursor,omitempty" jsonschema:"description=An earlier call's next_cursor."`
 }
 
 // Check refuses malformed ids and page sizes.
@@ -83,9 +83,8 @@ func readChannelHistory() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_read_channel_history",
 		Title: "Read a Slack channel",
-		Description: "Read the latest messages of a public channel, newest first, or one " +
-			"thread of it with thread_ts (oldest first). scopegate's Slack app must be in the " +
-			"channel: if it is not, call slack_join_channel first.",
+		Description: "Read a public channel's latest messages, newest first, or a thread " +
+			"(thread_ts), oldest first. scopegate's app must be in the channel.",
 		Provider: "slack",
 		// The app's token reads only channels the app is in, which keeps what scopegate reads
 		// to channels someone chose to add it to.
@@ -160,9 +159,9 @@ func historyText(out HistoryOutput) string {
 
 // SendInput is the input of slack_send_message.
 type SendInput struct {
-	ChannelID      string `json:"channel_id" jsonschema:"description=The conversation's id\\, such as C0123ABCD (see slack_list_channels)."`
-	Text           string `json:"text" jsonschema:"description=The message in Slack's mrkdwn: *bold*\\, _italic_\\, <https://example.com|links>\\, <@U0123ABCD> mentions.,minLength=1"`
-	ThreadTS       string `json:"thread_ts,omitempty" jsonschema:"description=Reply in the thread of the message with this ts (use the thread's first message)."`
+	ChannelID      string `json:"channel_id" jsonschema:"description=Conversation id\\, e.g. C0123ABCD (see slack_list_channels)."`
+	Text           string `json:"text" jsonschema:"description=Slack mrkdwn: *bold*\\, _italic_\\, <https://example.com|links>\\, <@U0123ABCD> mentions.,minLength=1"`
+	ThreadTS       string `json:"thread_ts,omitempty" jsonschema:"description=ts of a thread's first message\\, to reply in it."`
 	ReplyBroadcast bool   `json:"reply_broadcast,omitempty" jsonschema:"description=With thread_ts: also show the reply in the channel."`
 }
 
@@ -197,8 +196,8 @@ func sendMessage() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_send_message",
 		Title: "Send a Slack message",
-		Description: "Post a message as scopegate's Slack app in a channel the app is in, or " +
-			"reply in a thread with thread_ts. Returns the message's ts.",
+		Description: "Post as scopegate's Slack app in a channel it is in, or in a thread " +
+			"(thread_ts). Returns the message's ts.",
 		Provider: "slack",
 		// With the app's token the message shows as the app's, so nobody mistakes it for
 		// something the person typed; chat:write on a user token would post as the person.

@@ -69,10 +69,10 @@ func (u User) line() string {
 
 // ListUsersInput is the input of slack_list_users.
 type ListUsersInput struct {
-	Limit              int    `json:"limit,omitempty" jsonschema:"description=How many accounts to read (1-200; default 100); bots and deactivated accounts count even when left out.,minimum=1,maximum=200"`
-	Cursor             string `json:"cursor,omitempty" jsonschema:"description=The next_cursor of an earlier call\\, to get the following people."`
-	IncludeBots        bool   `json:"include_bots,omitempty" jsonschema:"description=Also list bots and apps (default false)."`
-	IncludeDeactivated bool   `json:"include_deactivated,omitempty" jsonschema:"description=Also list deactivated accounts (default false)."`
+	Limit              int    `json:"limit,omitempty" jsonschema:"description=Accounts to read (default 100)\\, including bots and deactivated ones left out.,minimum=1,maximum=200"`
+	Cursor             string `json:"cursor,omitempty" jsonschema:"description=An earlier call's next_cursor."`
+	IncludeBots        bool   `json:"include_bots,omitempty" jsonschema:"description=Also list bots and apps."`
+	IncludeDeactivated bool   `json:"include_deactivated,omitempty"`
 }
 
 // Check refuses a page size out of range.
@@ -91,9 +91,8 @@ func listUsers() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_list_users",
 		Title: "List Slack people",
-		Description: "List the people of the Slack workspace with their ids, names, titles " +
-			"and time zones (email addresses only when scopegate may see them). Use the ids to " +
-			"mention people as <@ID> in slack_send_message.",
+		Description: "List Slack members: ids (mention as <@ID>), names, titles, time zones, " +
+			"and emails when scopegate may see them.",
 		Provider:    "slack",
 		TokenType:   registry.BotToken,
 		Requirement: registry.AnyOf(registry.SlackUsersRead),
@@ -128,7 +127,7 @@ func runListUsers(ctx context.Context, api *slackapi.Client,
 
 // GetUserInput is the input of slack_get_user.
 type GetUserInput struct {
-	UserID string `json:"user_id" jsonschema:"description=The person's id\\, such as U0123ABCD."`
+	UserID string `json:"user_id" jsonschema:"description=Member id\\, e.g. U0123ABCD."`
 }
 
 // Check refuses what cannot be a user id.
@@ -144,8 +143,8 @@ func getUser() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_get_user",
 		Title: "Look up a Slack person",
-		Description: "Show one person of the Slack workspace by id: name, title, time zone, " +
-			"and email address when scopegate may see it.",
+		Description: "Show a Slack member by id: name, title, time zone, and email when " +
+			"scopegate may see it.",
 		Provider:    "slack",
 		TokenType:   registry.BotToken,
 		Requirement: registry.AnyOf(registry.SlackUsersRead),
@@ -166,7 +165,7 @@ func runGetUser(ctx context.Context, api *slackapi.Client,
 
 // FindByEmailInput is the input of slack_find_user_by_email.
 type FindByEmailInput struct {
-	Email string `json:"email" jsonschema:"description=The person's email address\\, such as ana@example.com."`
+	Email string `json:"email"`
 }
 
 // Check refuses what is not a bare email address.
@@ -183,8 +182,8 @@ func findUserByEmail() registry.Tool {
 	spec := registry.Spec{
 		Name:  "slack_find_user_by_email",
 		Title: "Find a Slack person by email",
-		Description: "Find the person of the Slack workspace who has an email address, with " +
-			"their id for mentions and direct messages.",
+		Description: "Find the Slack member with an email address, with their id for mentions " +
+			"and direct messages.",
 		Provider:  "slack",
 		TokenType: registry.BotToken,
 		// Slack's lookup takes users:read.email alone.

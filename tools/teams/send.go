@@ -13,11 +13,11 @@ import (
 
 // SendInput is the input of teams_send_channel_message.
 type SendInput struct {
-	TeamID    string `json:"team_id" jsonschema:"description=The team's id\\, from teams_list_joined_teams.,minLength=1"`
-	ChannelID string `json:"channel_id" jsonschema:"description=The channel's id\\, from teams_list_channels\\, such as 19:abc...@thread.tacv2.,minLength=1"`
-	Message   string `json:"message" jsonschema:"description=The message to post.,minLength=1"`
-	Subject   string `json:"subject,omitempty" jsonschema:"description=An optional subject line shown above the message."`
-	HTML      bool   `json:"html,omitempty" jsonschema:"description=True when message is HTML; plain text otherwise."`
+	TeamID    string `json:"team_id" jsonschema:"description=Team id\\, from teams_list_joined_teams.,minLength=1"`
+	ChannelID string `json:"channel_id" jsonschema:"description=Channel id\\, from teams_list_channels\\, e.g. 19:abc...@thread.tacv2.,minLength=1"`
+	Message   string `json:"message" jsonschema:"minLength=1"`
+	Subject   string `json:"subject,omitempty" jsonschema:"description=Optional subject line above the message."`
+	HTML      bool   `json:"html,omitempty" jsonschema:"description=True when message is HTML."`
 }
 
 // ChatMessage is Graph's chatMessage resource, with the members the tool uses.
@@ -49,8 +49,8 @@ func sendChannelMessage() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:  "teams_send_channel_message",
 		Title: "Post in a Teams channel",
-		Description: "Post a message as the user in a channel of one of their Microsoft Teams teams. " +
-			"Everyone in the channel sees it.",
+		Description: "Post a message as the user in a channel of one of their Microsoft Teams " +
+			"teams; everyone in it sees it.",
 		Provider: "microsoft",
 		// Group.ReadWrite.All is accepted too, for older apps; ChannelMessage.Send only posts.
 		Requirement: registry.AnyOf(registry.GraphChannelMessageSend, registry.GraphGroupReadWriteAll),

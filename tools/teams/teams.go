@@ -54,11 +54,10 @@ type ListTeamsOutput struct {
 
 func listJoinedTeams() registry.Tool {
 	return registry.NewTool(registry.Spec{
-		Name:  "teams_list_joined_teams",
-		Title: "List your Teams teams",
-		Description: "List the Microsoft Teams teams the user is a member of, with their ids " +
-			"and descriptions.",
-		Provider: "microsoft",
+		Name:        "teams_list_joined_teams",
+		Title:       "List your Teams teams",
+		Description: "List the user's Microsoft Teams teams with ids and descriptions.",
+		Provider:    "microsoft",
 		Requirement: registry.AnyOf(
 			registry.GraphTeamReadBasicAll, registry.GraphTeamSettingsReadAll,
 			registry.GraphTeamSettingsReadWriteAll, registry.GraphUserReadAll,
@@ -117,7 +116,7 @@ type ChannelInfo struct {
 
 // ListChannelsInput is the input of teams_list_channels.
 type ListChannelsInput struct {
-	TeamID string `json:"team_id" jsonschema:"description=The team's id\\, as teams_list_joined_teams returns it.,minLength=1"`
+	TeamID string `json:"team_id" jsonschema:"description=Team id\\, from teams_list_joined_teams.,minLength=1"`
 }
 
 // ListChannelsOutput is the structured result of teams_list_channels.
@@ -130,7 +129,7 @@ func listChannels() registry.Tool {
 	return registry.NewTool(registry.Spec{
 		Name:        "teams_list_channels",
 		Title:       "List a team's channels",
-		Description: "List the channels of a Microsoft Teams team the user belongs to, with their ids.",
+		Description: "List the channels of a Microsoft Teams team the user is in, with ids.",
 		Provider:    "microsoft",
 		Requirement: registry.AnyOf(
 			registry.GraphChannelReadBasicAll, registry.GraphChannelSettingsReadAll,

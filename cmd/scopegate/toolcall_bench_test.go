@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
+	"github.com/scopegate/scopegate/scopecheck/store"
+)
+
+// The tool-call benchmarks compare one tools/call through scopegate with the
+// same call through a bare mcp-go server. Both call the same fake provider
+// over loopback HTTP with the same bearer token, so what differs is what
+// scopegate adds: argument validation and decoding by the registry, the
+// account lookups in the store, the gate's decision and the authorized
+// client.
+
+const (
+	benchToolName = "bench_echo"
+	benchToken    = "bench-access-token"
+	benchUser     = "bench-user"
+	benchConn     = "gmail"
+)
+
+// benchEchoInput is the input of the benchmarked tool on both servers.
+type benchEchoInput struct {
+	Word string `json:"word" jsonschema:"The word to send to the provider and return."`
+}
+
+// benchCallRequest is the tools/call message the in-process variants handle.
+var benchCallRequest = []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call",` +
+	`"params":{"name":"` + benchToolName + `","arguments":{"word":"hello"}}}`)
+
+// newBenchProvider starts a provider that answers GET /echo?w=... with a
+// small JSON body, and refuses requests without the bench token.
+func newBenchProvider(b *testing.B) *httptest.Server {
+	b.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+benchToken {
+			http.Error(w, `{"error":"unauthenticated"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"echo":%q}`, r.URL.Query().Get("w"))
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// readEcho reads the provider's answer to an echo request.
+func readEcho(resp *http.Response) (string, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("provider answered %d: %s", resp.StatusCode, body)
+	}
+	return string(body), nil
+}
+
+// benchRegistryTool is the benchmarked tool as scopegate declares it: a
+// registry tool whose handler calls the provider through the gate's client.
+func benchRegistryTool() registry.Tool {
+	spec := registry.Spec{
+		Name:        benchToolName,
+		Title:       "Echo",
+		Description: "Send a word to the provider and return its answer.",
+		Provider:    registry.Google.ID,
+		Requirement: registry.AnyOf(registry.GmailReadonly),
+		Operations:  []string{"bench.echo"},
+		Annotations: registry.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true},
+	}
+	echo := func(ctx context.Context, call *registry.Call, in benchEchoInput) (registry.Result, error) {
+		u := call.URL("https://gmail.googleapis.com", "/echo?w="+url.QueryEscape(in.Word))
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return registry.Result{}, err
+		}
+		resp, err := call.HTTP.Do(req)
+		if err != nil {
+			return registry.Result{}, err
+		}
+		body, err := readEcho(resp)
+		if err != nil {
+			return registry.Result{}, err
+		}
+		return registry.Result{Text: body, Structured: map[string]string{"echo": body}}, nil
+	}
+	return registry.NewTool(spec, echo)
+}
+
+// benchStore opens the store the gate reads: "sqlite" (the store serve and
+// demo use, with tokens encrypted) or "memory".
+func benchStore(b *testing.B, kind string) store.Store {
+	b.Helper()
+	if kind == "memory" {
+		return store.NewMemory()
+	}
+	key := make([]byte, store.KeySize)
+	rand.Read(key)
+	st, err := store.OpenSQLite(context.Background(),
+		store.SQLiteOptions{Path: filepath.Join(b.TempDir(), "bench.db"), Key: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newBenchScopegate returns scopegate's MCP server for the bench tool, with
+// an account in st that holds the grant and a token valid for an hour.
+func newBenchScopegate(b *testing.B, st store.Store, providerURL string) *server.MCPServer {
+	b.Helper()
+	conn := &registry.Connection{Name: benchConn, Provider: registry.Google,
+		ClientID: "bench-client", ClientSecret: "bench-secret",
+		Endpoints: registry.Endpoints{AuthURL: providerURL + "/auth", TokenURL: providerURL + "/token",
+			APIBaseURL: providerURL}}
+	now := time.Now()
+	err := st.PutAccount(context.Background(), &store.Account{
+		Identifier: benchUser, Connection: benchConn, Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GoogleOpenID, registry.GmailReadonly),
+		Token: store.Token{AccessToken: benchToken, TokenType: "Bearer", RefreshToken: "bench-refresh",
+			Expiry: now.Add(time.Hour)},
+		CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gate := scopecheck.New(scopecheck.Options{Store: st, Connections: []*registry.Connection{conn},
+		Tools: []registry.Tool{benchRegistryTool()}, PublicURL: "http://127.0.0.1:1"})
+	return gate.NewServer("scopegate", version)
+}
+
+// newBenchBare returns a bare mcp-go server with the same tool, whose
+// handler calls the provider directly with the same token.
+func newBenchBare(providerURL string) *server.MCPServer {
+	s := server.NewMCPServer("bare", "0", server.WithToolCapabilities(false))
+	tool := mcp.NewTool(benchToolName,
+		mcp.WithDescription("Send a word to the provider and return its answer."),
+		mcp.WithInputSchema[benchEchoInput]())
+	echo := func(ctx context.Context, _ mcp.CallToolRequest, in benchEchoInput) (*mcp.CallToolResult, error) {
+		u := providerURL + "/echo?w=" + url.QueryEscape(in.Word)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+benchToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		body, err := readEcho(resp)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		return &mcp.CallToolResult{
+			Content:           []mcp.Content{mcp.NewTextContent(body)},
+			StructuredContent: map[string]string{"echo": body},
+		}, nil
+	}
+	s.AddTool(tool, mcp.NewTypedToolHandler(echo))
+	return s
+}
+
+// benchCaller makes one tools/call and fails when it did not reach the
+// provider and come back with the provider's answer.
+type benchCaller func() error
+
+// inProcessCaller hands the tools/call message to srv directly, as a
+// transport does once it has read it.
+func inProcessCaller(srv *server.MCPServer, ctx context.Context) benchCaller {
+	return func() error {
+		msg := srv.HandleMessage(ctx, benchCallRequest)
+		resp, ok := msg.(mcp.JSONRPCResponse)
+		if !ok {
+			return fmt.Errorf("tools/call answered %T: %+v", msg, msg)
+		}
+		return checkEcho(resp.Result)
+	}
+}
+
+// httpCaller serves srv over Streamable HTTP on loopback and returns a
+// caller that uses mcp-go's client, initialized once.
+func httpCaller(b *testing.B, srv *server.MCPServer, opts ...server.StreamableHTTPOption) benchCaller {
+	b.Helper()
+	ts := httptest.NewServer(server.NewStreamableHTTPServer(srv, opts...))
+	b.Cleanup(ts.Close)
+
+	ctx := context.Background()
+	c, err := mcpclient.NewStreamableHttpClient(ts.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	if err := c.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "toolcall-bench", Version: "0"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		b.Fatalf("initialize: %v", err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = benchToolName
+	req.Params.Arguments = map[string]any{"word": "hello"}
+	return func() error {
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			return err
+		}
+		return checkEcho(res)
+	}
+}
+
+// checkEcho accepts a tool result whose text is the provider's answer.
+func checkEcho(result any) error {
+	res, ok := result.(*mcp.CallToolResult)
+	if !ok {
+		return fmt.Errorf("tools/call result is %T", result)
+	}
+	if res.IsError || len(res.Content) == 0 {
+		return fmt.Errorf("tools/call failed: %+v", res.Content)
+	}
+	text, ok := res.Content[0].(mcp.TextContent)
+	if !ok || text.Text != `{"echo":"hello"}` {
+		return fmt.Errorf("tools/call answered %+v, want the provider's echo", res.Content[0])
+	}
+	return nil
+}
+
+// benchCallers builds the scopegate and the bare caller for one transport
+// ("inprocess" or "http") and one store kind.
+func benchCallers(b *testing.B, transport, storeKind string) (scopegate, bare benchCaller) {
+	b.Helper()
+	provider := newBenchProvider(b)
+	sg := newBenchScopegate(b, benchStore(b, storeKind), provider.URL)
+	bs := newBenchBare(provider.URL)
+	switch transport {
+	case "inprocess":
+		ctx := scopecheck.WithIdentifier(context.Background(), benchUser)
+		scopegate, bare = inProcessCaller(sg, ctx), inProcessCaller(bs, context.Background())
+	case "http":
+		identify := server.WithHTTPContextFunc(
+			func(ctx context.Context, _ *http.Request) context.Context {
+				return scopecheck.WithIdentifier(ctx, benchUser)
+			})
+		scopegate, bare = httpCaller(b, sg, identify), httpCaller(b, bs)
+	default:
+		b.Fatalf("unknown transport %q", transport)
+	}
+	for _, call := range []benchCaller{scopegate, bare} {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return scopegate, bare
+}
+
+// toolCallCases are the transports and stores the tool-call benchmarks
+// cover. The memory store shows how much of scopegate's share is SQLite's.
+var toolCallCases = []struct{ transport, store string }{
+	{"inprocess", "sqlite"},
+	{"inprocess", "memory"},
+	{"http", "sqlite"},
+}
+
+// BenchmarkToolCall measures one tools/call through scopegate and through a
+// bare mcp-go server, each on its own, in process (server.HandleMessage) and
+// over Streamable HTTP with mcp-go's client. ns/op and allocs/op count the
+// whole process, the fake provider included.
+func BenchmarkToolCall(b *testing.B) {
+	for _, tc := range toolCallCases {
+		b.Run(tc.transport+"/"+tc.store, func(b *testing.B) {
+			scopegate, bare := benchCallers(b, tc.transport, tc.store)
+			for _, c := range []struct {
+				name string
+				call benchCaller
+			}{{"scopegate", scopegate}, {"bare", bare}} {
+				b.Run(c.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := c.call(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkToolCallRatio interleaves the scopegate call and the bare call,
+// each first in every other iteration, and reports the median time of each
+// (scopegate_ns, bare_ns), their ratio (x_bare), the allocations per call of
+// each and their ratio (allocs_x_bare). Interleaving keeps a change in
+// machine load from landing on one side only.
+func BenchmarkToolCallRatio(b *testing.B) {
+	for _, tc := range toolCallCases {
+		b.Run(tc.transport+"/"+tc.store, func(b *testing.B) {
+			scopegate, bare := benchCallers(b, tc.transport, tc.store)
+			callers := [2]benchCaller{scopegate, bare}
+			var took [2][]time.Duration
+			for i := 0; b.Loop(); i++ {
+				for j := range callers {
+					k := (i + j) % len(callers)
+					start := time.Now()
+					if err := callers[k](); err != nil {
+						b.Fatal(err)
+					}
+					took[k] = append(took[k], time.Since(start))
+				}
+			}
+
+			sgNs, bareNs := medianNanos(took[0]), medianNanos(took[1])
+			b.ReportMetric(sgNs, "scopegate_ns")
+			b.ReportMetric(bareNs, "bare_ns")
+			b.ReportMetric(sgNs/bareNs, "x_bare")
+
+			sgAllocs, bareAllocs := allocsPerCall(b, scopegate), allocsPerCall(b, bare)
+			b.ReportMetric(sgAllocs, "scopegate_allocs")
+			b.ReportMetric(bareAllocs, "bare_allocs")
+			b.ReportMetric(sgAllocs/bareAllocs, "allocs_x_bare")
+		})
+	}
+}
+
+// allocsPerCall returns the mean number of heap allocations of one call,
+// counted over the whole process.
+func allocsPerCall(b *testing.B, call benchCaller) float64 {
+	b.Helper()
+	var err error
+	n := testing.AllocsPerRun(200, func() {
+		if e := call(); e != nil {
+			err = e
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// medianNanos returns the median of ds in nanoseconds, or 0 when ds is empty.
+func medianNanos(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return float64(m)
+}
