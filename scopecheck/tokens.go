@@ -66,7 +66,8 @@ func (g *Gate) withClient(ctx context.Context) context.Context {
 // at most twice, for read-only tools; otherwise the 429 reaches the tool,
 // which tells the agent when to try again.
 func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, tool registry.Tool) *http.Client {
-	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tool.TokenType), identifier: acct.Identifier}
+	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tool.TokenType), identifier: acct.Identifier,
+		read: acct}
 	base := g.client.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -187,6 +188,10 @@ type accountTokens struct {
 	// stale is an access token the provider refused; the next Token call
 	// refreshes instead of returning it.
 	stale string
+	// read is the account as the gate just read it for its decision; the
+	// first Token call uses its token when it is still good, instead of
+	// reading the store again.
+	read *store.Account
 }
 
 func (s *accountTokens) Token() (*oauth2.Token, error) {
@@ -194,6 +199,12 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
 
+	if acct := s.read; acct != nil {
+		s.read = nil
+		if tok := usable(acct, s.stale, s.g.opts.Now()); tok != nil {
+			return tok, nil
+		}
+	}
 	ctx := s.g.withClient(context.Background())
 	tok, acct, err := s.current(ctx)
 	if tok != nil || err != nil {
@@ -224,13 +235,23 @@ func (s *accountTokens) current(ctx context.Context) (*oauth2.Token, *store.Acco
 	if acct.Status != store.StatusActive {
 		return nil, nil, errNeedsReauth
 	}
-	now := s.g.opts.Now()
-	stale := s.stale != "" && acct.Token.AccessToken == s.stale
-	if acct.Token.AccessToken != "" && !stale &&
-		(acct.Token.Expiry.IsZero() || acct.Token.Expiry.Sub(now) > margin(acct.Token, acct.UpdatedAt)) {
-		return &oauth2.Token{AccessToken: acct.Token.AccessToken, TokenType: acct.Token.TokenType, Expiry: acct.Token.Expiry}, nil, nil
+	if tok := usable(acct, s.stale, s.g.opts.Now()); tok != nil {
+		return tok, nil, nil
 	}
 	return nil, acct, nil
+}
+
+// usable returns the account's access token when it is active, not the
+// stale one, and not within the refresh margin of its expiry.
+func usable(acct *store.Account, stale string, now time.Time) *oauth2.Token {
+	t := acct.Token
+	if acct.Status != store.StatusActive || t.AccessToken == "" || (stale != "" && t.AccessToken == stale) {
+		return nil
+	}
+	if !t.Expiry.IsZero() && t.Expiry.Sub(now) <= margin(t, acct.UpdatedAt) {
+		return nil
+	}
+	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
 }
 
 // refresh obtains a new access token for acct and saves it.
