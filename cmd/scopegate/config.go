@@ -21,7 +21,7 @@ import (
 // testdata/config/ documents every field.
 type Config struct {
 	// Identifier is the user on whose behalf calls are made over stdio and,
-	// until callers authenticate, over HTTP. Default "local".
+	// when Auth lists no API keys, over HTTP. Default "local".
 	Identifier string `yaml:"identifier"`
 	// Listen is the web server's address (authorization pages, and the MCP
 	// endpoints over HTTP). Default 127.0.0.1:8765.
@@ -49,9 +49,29 @@ type Config struct {
 		// besides the log; created owner-only. Empty means the log only.
 		File string `yaml:"file"`
 	} `yaml:"audit"`
+	// Auth authenticates callers over SSE and Streamable HTTP.
+	Auth        AuthConfig         `yaml:"auth"`
 	Connections []ConnectionConfig `yaml:"connections"`
 
 	path string
+}
+
+// AuthConfig says how callers over SSE and Streamable HTTP prove who they
+// are. The zero value authenticates nobody: every caller acts as the
+// configured identifier, and only a loopback address is served.
+type AuthConfig struct {
+	// APIKeys are the keys callers present as "Authorization: Bearer
+	// <key>", each naming the identifier it acts for. Only their hashes
+	// are kept; 'scopegate keys create' makes a key and its entry.
+	APIKeys []APIKeyConfig `yaml:"api_keys"`
+}
+
+// APIKeyConfig is one API key, known by its hash.
+type APIKeyConfig struct {
+	// Identifier is the user the key's holder acts as.
+	Identifier string `yaml:"identifier"`
+	// SHA256 is the SHA-256 of the whole key, as 64 lowercase hex digits.
+	SHA256 string `yaml:"sha256"`
 }
 
 // ConnectionConfig configures one OAuth client.
@@ -254,6 +274,7 @@ func (c *Config) checkGeneral() []error {
 	if _, err := newLogger(io.Discard, c.Log.Format, c.Log.Level); err != nil {
 		errs = append(errs, c.errorf("log", "%v", err))
 	}
+	errs = append(errs, c.checkAuth()...)
 	return errs
 }
 

@@ -42,7 +42,7 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 
-	if err := checkListen(cfg.Listen, f.publicUnauthenticated, logger); err != nil {
+	if err := checkListenFor(cfg, f.publicUnauthenticated, logger); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -55,5 +55,6 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newConfigCommand(), newAccountsCommand())
 	root.AddCommand(newToolsCommand(), newScopesCommand())
 	root.AddCommand(newConnectCommand())
+	root.AddCommand(newKeysCommand())
 	return root
 }

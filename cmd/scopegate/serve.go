@@ -52,7 +52,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	}
 	defer st.Close()
 
-	if err := checkListen(cfg.Listen, f.publicUnauthenticated, logger); err != nil {
+	if err := checkListenFor(cfg, f.publicUnauthenticated, logger); err != nil {
 		return err
 	}
 	ln, err := listen(cfg.Listen)

@@ -92,6 +92,18 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// checkListenFor is checkListen for a configuration: when callers over
+// HTTP authenticate with API keys, any address is acceptable.
+func checkListenFor(cfg *Config, allow bool, log *slog.Logger) error {
+	if len(cfg.Auth.APIKeys) > 0 {
+		if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
+			return fmt.Errorf("listen address %q: %w", cfg.Listen, err)
+		}
+		return nil
+	}
+	return checkListen(cfg.Listen, allow, log)
+}
+
 // checkListen refuses a listen address that is not on loopback, since
 // callers are not authenticated, unless allow says otherwise; then it
 // warns loudly.
@@ -104,8 +116,9 @@ func checkListen(addr string, allow bool, log *slog.Logger) error {
 		return nil
 	}
 	if !allow {
-		return fmt.Errorf("listen address %s is not on loopback, and scopegate does not authenticate callers yet: "+
-			"anyone who reaches it would act as %s; listen on 127.0.0.1, or pass "+
+		return fmt.Errorf("listen address %s is not on loopback, and no API keys are configured: "+
+			"anyone who reaches it would act as %s; listen on 127.0.0.1, configure auth.api_keys "+
+			"(see 'scopegate keys create'), or pass "+
 			"--insecure-serve-unauthenticated-on-public-address if that is really meant", addr, "the configured identifier")
 	}
 	log.Warn("SERVING WITHOUT AUTHENTICATION ON A NON-LOOPBACK ADDRESS: anyone who reaches it acts as the configured identifier",
@@ -145,7 +158,27 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	identify := func(ctx context.Context) context.Context {
 		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
 	}
+	keys, err := newKeyring(a.cfg)
+	if err != nil {
+		return err
+	}
 	identifyHTTP := func(ctx context.Context, _ *http.Request) context.Context { return identify(ctx) }
+	if keys != nil {
+		// A caller acts only as its key's identifier. A request that got
+		// here without one carries none, and the gate refuses its calls.
+		identifyHTTP = func(ctx context.Context, r *http.Request) context.Context {
+			return scopecheck.WithIdentifier(ctx, callerFrom(r))
+		}
+	}
+	// protect wraps an MCP endpoint: the guard, then the API key when
+	// callers authenticate.
+	metadataURL := publicURL + protectedResourcePath
+	protect := func(h http.Handler) http.Handler {
+		if keys == nil {
+			return guardMCP(h)
+		}
+		return guardMCP(keys.authenticate(h, metadataURL, a.log))
+	}
 
 	mux := http.NewServeMux()
 	gate.Routes(mux)
@@ -156,6 +189,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	if a.mount != nil {
 		a.mount(mux)
+	}
+	if keys != nil && a.transport != "stdio" {
+		mux.Handle("GET "+protectedResourcePath, serveProtectedResource(publicURL))
+		a.log.Info("callers over HTTP authenticate with api keys", "api_keys", len(keys.keys))
 	}
 
 	var mcpURL string
@@ -168,17 +205,28 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			server.WithHeartbeatInterval(30*time.Second),
 			server.WithSessionIdleTTL(30*time.Minute),
 		)
-		mux.Handle("/mcp", guardMCP(h))
+		mux.Handle("/mcp", protect(h))
 		mcpURL = publicURL + "/mcp"
 		closeTransport = h.Shutdown
 	case "sse":
-		s := server.NewSSEServer(mcpSrv,
+		opts := []server.SSEOption{
 			server.WithBaseURL(publicURL),
 			server.WithSSEContextFunc(identifyHTTP),
 			server.WithKeepAlive(true),
-		)
-		mux.Handle("/sse", guardMCP(s.SSEHandler()))
-		mux.Handle("/message", guardMCP(s.MessageHandler()))
+		}
+		var owners *sessionOwners
+		if keys != nil {
+			// Each session belongs to the identifier that opened it.
+			owners = newSessionOwners()
+			opts = append(opts, server.WithSessionIDGenerator(owners.newSessionID))
+		}
+		s := server.NewSSEServer(mcpSrv, opts...)
+		stream, message := s.SSEHandler(), s.MessageHandler()
+		if owners != nil {
+			stream, message = owners.stream(stream), owners.message(message, a.log)
+		}
+		mux.Handle("/sse", protect(stream))
+		mux.Handle("/message", protect(message))
 		mcpURL = publicURL + "/sse"
 		closeTransport = s.Shutdown
 	}
