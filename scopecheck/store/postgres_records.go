@@ -34,10 +34,7 @@ func (s *Postgres) PutAccount(ctx context.Context, a *Account) error {
 	if err := checkAccount(a); err != nil {
 		return err
 	}
-	access := s.seal.sealText(a.Token.AccessToken,
-		accountAD("access_token", a.Identifier, a.Connection))
-	refresh := s.seal.sealText(a.Token.RefreshToken,
-		accountAD("refresh_token", a.Identifier, a.Connection))
+	access, refresh := s.seal.sealTokens(a)
 
 	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -121,15 +118,8 @@ func (s *Postgres) scanAccount(row pgx.Row) (*Account, error) {
 	a.CreatedAt = timeFromPG(createdAt)
 	a.UpdatedAt = timeFromPG(updatedAt)
 
-	a.Token.AccessToken, err = s.seal.openText(accessBlob,
-		accountAD("access_token", a.Identifier, a.Connection))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting access token: %w", err)
-	}
-	a.Token.RefreshToken, err = s.seal.openText(refreshBlob,
-		accountAD("refresh_token", a.Identifier, a.Connection))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting refresh token: %w", err)
+	if err := s.seal.openTokens(&a, accessBlob, refreshBlob); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }

@@ -110,3 +110,24 @@ func authorizationAD(id string) []byte {
 
 // keyCheckAD binds the key check value to its place in the meta table.
 var keyCheckAD = associatedData("meta", "key_check")
+
+// sealTokens seals an account's access and refresh tokens, each bound to
+// its field and its row.
+func (s *sealer) sealTokens(a *Account) (access, refresh []byte) {
+	return s.sealText(a.Token.AccessToken, accountAD("access_token", a.Identifier, a.Connection)),
+		s.sealText(a.Token.RefreshToken, accountAD("refresh_token", a.Identifier, a.Connection))
+}
+
+// openTokens opens the blobs sealTokens made into a's token fields.
+func (s *sealer) openTokens(a *Account, access, refresh []byte) error {
+	var err error
+	a.Token.AccessToken, err = s.openText(access, accountAD("access_token", a.Identifier, a.Connection))
+	if err != nil {
+		return fmt.Errorf("decrypting access token: %w", err)
+	}
+	a.Token.RefreshToken, err = s.openText(refresh, accountAD("refresh_token", a.Identifier, a.Connection))
+	if err != nil {
+		return fmt.Errorf("decrypting refresh token: %w", err)
+	}
+	return nil
+}

@@ -41,10 +41,7 @@ func (s *SQLite) PutAccount(ctx context.Context, a *Account) error {
 	if err := checkAccount(a); err != nil {
 		return err
 	}
-	access := s.seal.sealText(a.Token.AccessToken,
-		accountAD("access_token", a.Identifier, a.Connection))
-	refresh := s.seal.sealText(a.Token.RefreshToken,
-		accountAD("refresh_token", a.Identifier, a.Connection))
+	access, refresh := s.seal.sealTokens(a)
 
 	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -127,15 +124,8 @@ func (s *SQLite) scanAccount(row scanner) (*Account, error) {
 	a.CreatedAt = timeFrom(createdAt)
 	a.UpdatedAt = timeFrom(updatedAt)
 
-	a.Token.AccessToken, err = s.seal.openText(accessBlob,
-		accountAD("access_token", a.Identifier, a.Connection))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting access token: %w", err)
-	}
-	a.Token.RefreshToken, err = s.seal.openText(refreshBlob,
-		accountAD("refresh_token", a.Identifier, a.Connection))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting refresh token: %w", err)
+	if err := s.seal.openTokens(&a, accessBlob, refreshBlob); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
