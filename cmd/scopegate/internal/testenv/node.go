@@ -92,6 +92,23 @@ func Inspector(t testing.TB) []string {
 	return []string{node, entry, "--cli"}
 }
 
+// Conformance returns the command that runs the official MCP conformance
+// suite (@modelcontextprotocol/conformance): node and the suite's launcher.
+// A subcommand and its options follow it, for example
+// server --url http://127.0.0.1:8765/mcp --scenario ping.
+func Conformance(t testing.TB) []string {
+	t.Helper()
+	dir := ensureClients(t)
+	node := Node(t)
+
+	pkg := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "conformance")
+	entry, err := binEntry(pkg, "conformance")
+	if err != nil {
+		unavailable(t, "finding the MCP conformance suite's launcher: %v; %s", err, installHint)
+	}
+	return []string{node, entry}
+}
+
 // SDKClient returns the command that runs testdata/clients/sdk-client.mjs, a
 // client built on the official TypeScript SDK: node and the script. Options, the
 // transport and its target follow it; the script's header says how.

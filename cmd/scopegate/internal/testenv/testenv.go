@@ -1,7 +1,7 @@
 // Package testenv finds the programs outside Go that scopegate's end-to-end
-// tests drive: Node.js 22 with the MCP Inspector CLI and the official
-// TypeScript SDK client, installed from testdata/clients, and headless
-// Chromium.
+// tests drive: Node.js 22 with the MCP Inspector CLI, the official
+// TypeScript SDK client and the official MCP conformance suite, installed from
+// testdata/clients, and headless Chromium.
 //
 // Each function takes the running test. When a program cannot be found, the
 // test is skipped with a message that says how to install it, except under CI
