@@ -46,10 +46,67 @@ type SQLiteOptions struct {
 //
 // Times are kept to the millisecond, in UTC.
 type SQLite struct {
-	db   *sql.DB
-	seal *sealer
-	log  *slog.Logger
+	db    *sql.DB
+	stmts sqliteStmts
+	seal  *sealer
+	log   *slog.Logger
 }
+
+// sqliteStmts are the statements of the hot path, prepared once when the
+// store opens. database/sql prepares each again, once, on every connection
+// it first runs on, and keeps it there; SQLite then parses none of them per
+// call. Transactions run them through tx.StmtContext.
+type sqliteStmts struct {
+	account    *sql.Stmt
+	putAccount *sql.Stmt
+	consume    *sql.Stmt
+	consumed   *sql.Stmt
+	unconsumed *sql.Stmt
+}
+
+// prepare fills st. The schema must be in place.
+func (st *sqliteStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&st.account, accountSQL},
+		{&st.putAccount, putAccountSQL},
+		{&st.consume, consumeSQL},
+		{&st.consumed, consumedSQL},
+		{&st.unconsumed, unconsumedSQL},
+	} {
+		stmt, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("preparing statements: %w", err)
+		}
+		*p.stmt = stmt
+	}
+	return nil
+}
+
+// close closes the statements prepare made, which may be none or some.
+func (st *sqliteStmts) close() error {
+	var errs []error
+	for _, stmt := range []*sql.Stmt{
+		st.account, st.putAccount, st.consume, st.consumed, st.unconsumed,
+	} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sqliteIdleConns is how many connections the pool keeps open between
+// calls. database/sql keeps two by default and closes any others as soon
+// as they are idle, so that a burst of concurrent calls would open fresh
+// connections, each paying for its pragmas, the schema and the hot-path
+// statements again. Reads in WAL mode do not wait for each other or for
+// the writer, so the number of open connections stays unbounded, as
+// before: a writer waiting for another process's lock holds a connection
+// and must not hold up the readers.
+const sqliteIdleConns = 8
 
 var _ Store = (*SQLite)(nil)
 
@@ -82,6 +139,7 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
+	db.SetMaxIdleConns(sqliteIdleConns)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -90,6 +148,7 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 
 	found, err := s.setUp(ctx)
 	if err != nil {
+		s.stmts.close()
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
@@ -107,6 +166,9 @@ func (s *SQLite) setUp(ctx context.Context) (found int, err error) {
 		return 0, err
 	}
 	if err := s.checkKey(ctx); err != nil {
+		return 0, err
+	}
+	if err := s.stmts.prepare(ctx, s.db); err != nil {
 		return 0, err
 	}
 	return found, nil
@@ -143,7 +205,10 @@ func prepareFile(path string) error {
 // dsn is the driver's name for the database at path. mode=rw keeps SQLite
 // from creating the file itself, with default permissions; _txlock makes
 // every transaction take the write lock when it begins, so that two
-// writers wait for each other instead of failing to upgrade.
+// writers wait for each other instead of failing to upgrade. Reads run
+// outside transactions, so neither _txlock nor the busy timeout slows
+// them: in WAL mode they do not wait for a writer. synchronous stays at
+// SQLite's default, FULL, so that a commit survives a power loss.
 func dsn(path string) string {
 	q := url.Values{}
 	q.Set("mode", "rw")
@@ -221,7 +286,8 @@ func (s *SQLite) writeKeyCheck(ctx context.Context) ([]byte, error) {
 
 // Close implements Store.
 func (s *SQLite) Close() error {
-	if err := s.db.Close(); err != nil {
+	err := errors.Join(s.stmts.close(), s.db.Close())
+	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
 	return nil

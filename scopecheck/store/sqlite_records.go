@@ -17,6 +17,37 @@ const accountColumns = `identifier, connection, status, granted, declined, decli
 const authorizationColumns = `id, state, identifier, connection, tool, scopes, verifier,
 	created_at, expires_at, used_at`
 
+// The statements below run on every tool call, token refresh or callback;
+// sqliteStmts prepares them once. The numbered parameters of consumeSQL
+// are its time (?1) and its state (?2).
+const (
+	accountSQL = `SELECT ` + accountColumns + ` FROM accounts
+	WHERE identifier = ? AND connection = ?`
+
+	putAccountSQL = `INSERT INTO accounts (` + accountColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (identifier, connection) DO UPDATE SET
+		status = excluded.status,
+		granted = excluded.granted,
+		declined = excluded.declined,
+		declined_at = excluded.declined_at,
+		provider_account = excluded.provider_account,
+		access_token = excluded.access_token,
+		refresh_token = excluded.refresh_token,
+		token_type = excluded.token_type,
+		token_expiry = excluded.token_expiry,
+		created_at = excluded.created_at,
+		updated_at = excluded.updated_at`
+
+	consumeSQL = `UPDATE authorizations SET used_at = ?1
+	WHERE state = ?2 AND used_at IS NULL AND expires_at >= ?1`
+
+	consumedSQL = `SELECT ` + authorizationColumns + ` FROM authorizations
+	WHERE state = ?`
+
+	unconsumedSQL = `SELECT used_at IS NOT NULL FROM authorizations WHERE state = ?`
+)
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
@@ -24,8 +55,7 @@ type scanner interface {
 
 // Account implements Store.
 func (s *SQLite) Account(ctx context.Context, identifier, connection string) (*Account, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
-		WHERE identifier = ? AND connection = ?`, identifier, connection)
+	row := s.stmts.account.QueryRowContext(ctx, identifier, connection)
 	a, err := s.scanAccount(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -43,20 +73,7 @@ func (s *SQLite) PutAccount(ctx context.Context, a *Account) error {
 	}
 	access, refresh := s.seal.sealTokens(a)
 
-	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (identifier, connection) DO UPDATE SET
-			status = excluded.status,
-			granted = excluded.granted,
-			declined = excluded.declined,
-			declined_at = excluded.declined_at,
-			provider_account = excluded.provider_account,
-			access_token = excluded.access_token,
-			refresh_token = excluded.refresh_token,
-			token_type = excluded.token_type,
-			token_expiry = excluded.token_expiry,
-			created_at = excluded.created_at,
-			updated_at = excluded.updated_at`,
+	_, err := s.stmts.putAccount.ExecContext(ctx,
 		a.Identifier, a.Connection, string(a.Status),
 		scopesValue(a.Granted), scopesValue(a.Declined), timeValue(a.DeclinedAt),
 		a.ProviderAccount, access, refresh, a.Token.TokenType, timeValue(a.Token.Expiry),
@@ -176,8 +193,7 @@ func (s *SQLite) ConsumeAuthorization(
 	}
 	defer tx.Rollback()
 
-	res, err := tx.ExecContext(ctx, `UPDATE authorizations SET used_at = ?1
-		WHERE state = ?2 AND used_at IS NULL AND expires_at >= ?1`, now.UnixMilli(), state)
+	res, err := tx.StmtContext(ctx, s.stmts.consume).ExecContext(ctx, now.UnixMilli(), state)
 	if err != nil {
 		return nil, fmt.Errorf("consuming authorization: %w", err)
 	}
@@ -186,11 +202,10 @@ func (s *SQLite) ConsumeAuthorization(
 		return nil, fmt.Errorf("consuming authorization: %w", err)
 	}
 	if n == 0 {
-		return nil, whyNotConsumed(ctx, tx, state)
+		return nil, s.whyNotConsumed(ctx, tx, state)
 	}
 
-	row := tx.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM authorizations
-		WHERE state = ?`, state)
+	row := tx.StmtContext(ctx, s.stmts.consumed).QueryRowContext(ctx, state)
 	a, err := s.scanAuthorization(row)
 	if err != nil {
 		return nil, fmt.Errorf("consuming authorization: %w", err)
@@ -203,10 +218,9 @@ func (s *SQLite) ConsumeAuthorization(
 
 // whyNotConsumed tells apart the reasons an authorization could not be
 // consumed. Used takes precedence over expired.
-func whyNotConsumed(ctx context.Context, tx *sql.Tx, state string) error {
+func (s *SQLite) whyNotConsumed(ctx context.Context, tx *sql.Tx, state string) error {
 	var used bool
-	err := tx.QueryRowContext(ctx,
-		`SELECT used_at IS NOT NULL FROM authorizations WHERE state = ?`, state).Scan(&used)
+	err := tx.StmtContext(ctx, s.stmts.unconsumed).QueryRowContext(ctx, state).Scan(&used)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound

@@ -7,11 +7,14 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func newTestKey(t testing.TB) []byte {
@@ -303,6 +306,73 @@ func TestSQLiteConcurrentOpen(t *testing.T) {
 			t.Errorf("OpenSQLite #%d = %v", i, err)
 		}
 	}
+}
+
+// TestSQLiteStatementsReused checks the prepared statements where their
+// reuse could go wrong: after a call whose context was canceled, and on
+// more connections at once than the pool keeps idle.
+func TestSQLiteStatementsReused(t *testing.T) {
+	s := openTestSQLite(t, filepath.Join(t.TempDir(), "store.db"), newTestKey(t))
+	mustPut(t, s, testAccount("user_1", "gmail"))
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Account(canceled, "user_1", "gmail"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Account(canceled context) = %v, want context.Canceled", err)
+	}
+	if got := mustGet(t, s, "user_1", "gmail"); got.Identifier != "user_1" {
+		t.Errorf("Account(user_1, gmail).Identifier = %q after a canceled call, want user_1",
+			got.Identifier)
+	}
+
+	const callers = 2 * sqliteIdleConns
+	var wg sync.WaitGroup
+	errs := make([]error, callers)
+	for i := range callers {
+		wg.Go(func() {
+			errs[i] = putGetConsume(s, fmt.Sprintf("user_%d", i))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("caller %d: %v", i, err)
+		}
+	}
+}
+
+// putGetConsume writes, reads and consumes records of identifier only, a
+// few times over, and says what did not come back as written.
+func putGetConsume(s *SQLite, identifier string) error {
+	ctx := context.Background()
+	for round := range 5 {
+		want := testAccount(identifier, "slack")
+		want.ProviderAccount = fmt.Sprintf("round %d", round)
+		if err := s.PutAccount(ctx, want); err != nil {
+			return fmt.Errorf("PutAccount = %v", err)
+		}
+		got, err := s.Account(ctx, identifier, "slack")
+		if err != nil {
+			return fmt.Errorf("Account = %v", err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			return fmt.Errorf("Account mismatch (-want +got):\n%s", diff)
+		}
+
+		a := testAuthorization(fmt.Sprintf("%s-%d", identifier, round))
+		if err := s.CreateAuthorization(ctx, a); err != nil {
+			return fmt.Errorf("CreateAuthorization = %v", err)
+		}
+		if _, err := s.ConsumeAuthorization(ctx, a.State, t0); err != nil {
+			return fmt.Errorf("ConsumeAuthorization(%s) = %v", a.State, err)
+		}
+		_, err = s.ConsumeAuthorization(ctx, a.State, t0)
+		if !errors.Is(err, ErrAuthorizationUsed) {
+			return fmt.Errorf("second ConsumeAuthorization(%s) = %v, want ErrAuthorizationUsed",
+				a.State, err)
+		}
+	}
+	return nil
 }
 
 func BenchmarkAccountRead(b *testing.B) {
