@@ -56,6 +56,7 @@ type Gate struct {
 	log    *slog.Logger
 	client *http.Client
 	locks  sync.Map // account key -> *sync.Mutex, one token refresh at a time
+	watch  toolListWatch
 }
 
 // New returns a Gate. It panics when a required option is missing, a

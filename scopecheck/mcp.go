@@ -17,13 +17,24 @@ const Instructions = "Tools act in the user's accounts with the permissions they
 // the gate, with panic recovery. Arguments are checked by the gate itself
 // (registry.Tool.Validate), which names the argument at fault in plain
 // words. opts are added after scopegate's own options.
+//
+// In tools/list, each provider tool carries the caller's _meta (see
+// MetaRequirement), and the tools capability advertises listChanged: when
+// a user's grant changes, the sessions that listed tools as that user are
+// sent notifications/tools/list_changed.
 func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *server.MCPServer {
+	byName := make(map[string]registry.Tool, len(g.opts.Tools))
+	for _, t := range g.opts.Tools {
+		byName[t.Name] = t
+	}
+	var s *server.MCPServer
 	all := append([]server.ServerOption{
-		server.WithToolCapabilities(false),
+		server.WithToolCapabilities(true),
 		server.WithRecovery(),
 		server.WithInstructions(Instructions),
+		server.WithToolFilter(g.grantFilter(&s, byName)),
 	}, opts...)
-	s := server.NewMCPServer(name, version, all...)
+	s = server.NewMCPServer(name, version, all...)
 	for _, t := range g.opts.Tools {
 		s.AddTool(MCPTool(t), g.Handler(t))
 	}

@@ -77,6 +77,7 @@ func (g *Gate) Revoke(ctx context.Context, identifier, connection string) ([]Rev
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s has no account on %q", identifier, connection)
 	}
+	g.toolsChanged(identifier)
 	return out, nil
 }
 

@@ -296,6 +296,7 @@ func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, con
 		outcome = "partial"
 	}
 	g.auditConsent(ctx, authz.Identifier, authz.Connection, authz.Scopes, granted, notGranted, outcome)
+	g.toolsChanged(authz.Identifier)
 
 	data := resultData{ID: "connected", Return: true, Title: conn.Provider.Title + " is connected",
 		Granted:    g.describe(conn, authz.Scopes.Intersect(granted)),
@@ -354,6 +355,7 @@ func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interfa
 
 	g.recordDeclined(r.Context(), acct, authz, conn, authz.Scopes, g.opts.Now())
 	g.auditConsent(r.Context(), authz.Identifier, authz.Connection, authz.Scopes, nil, authz.Scopes, "denied")
+	g.toolsChanged(authz.Identifier)
 
 	var kept registry.ScopeSet
 	if acct != nil && acct.Status == store.StatusActive {

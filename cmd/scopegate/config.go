@@ -10,11 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/tools"
 )
 
 // Config is scopegate's configuration file, in YAML. The sample under
@@ -49,6 +52,8 @@ type Config struct {
 		// besides the log; created owner-only. Empty means the log only.
 		File string `yaml:"file"`
 	} `yaml:"audit"`
+	// Tools chooses which tools are served; the zero value serves all.
+	Tools ToolsConfig `yaml:"tools"`
 	// Auth authenticates callers over SSE and Streamable HTTP.
 	Auth        AuthConfig         `yaml:"auth"`
 	Connections []ConnectionConfig `yaml:"connections"`
@@ -64,6 +69,20 @@ type AuthConfig struct {
 	// <key>", each naming the identifier it acts for. Only their hashes
 	// are kept; 'scopegate keys create' makes a key and its entry.
 	APIKeys []APIKeyConfig `yaml:"api_keys"`
+}
+
+// ToolsConfig chooses the served tools. The zero value serves every tool.
+// scopegate's own tools (scopegate_status, scopegate_request_authorization)
+// are served whatever it says.
+type ToolsConfig struct {
+	// Enable lists the toolsets to serve: tool families (the part of a
+	// tool's name before its first underscore, such as gmail or slack) or
+	// provider ids (google, microsoft, slack, atlassian). Empty means all.
+	// The --toolsets flag replaces it.
+	Enable []string `yaml:"enable"`
+	// ReadOnly serves only the tools whose annotations say they change
+	// nothing at the provider. The --read-only flag sets it.
+	ReadOnly bool `yaml:"read_only"`
 }
 
 // APIKeyConfig is one API key, known by its hash.
@@ -275,7 +294,82 @@ func (c *Config) checkGeneral() []error {
 		errs = append(errs, c.errorf("log", "%v", err))
 	}
 	errs = append(errs, c.checkAuth()...)
+	if err := checkToolsets(tools.All(), c.Tools.Enable); err != nil {
+		errs = append(errs, c.errorf("tools.enable", "%v", err))
+	}
 	return errs
+}
+
+// servedTools returns the tools of all that the configuration enables, in
+// their order: those of the enabled toolsets (all when none is named), and
+// only the read-only ones in read-only mode.
+func (c *Config) servedTools(all []registry.Tool) ([]registry.Tool, error) {
+	if err := checkToolsets(all, c.Tools.Enable); err != nil {
+		return nil, c.errorf("tools.enable", "%v", err)
+	}
+	return selectTools(all, c.Tools.Enable, c.Tools.ReadOnly), nil
+}
+
+// toolset returns the tool family of a tool: its name up to the first
+// underscore, which is also the name of its package under tools/.
+func toolset(t registry.Tool) string {
+	family, _, _ := strings.Cut(t.Name, "_")
+	return family
+}
+
+// toolsetNames returns the known toolset names: the tool families of all
+// in order, then the provider ids.
+func toolsetNames(all []registry.Tool) []string {
+	var names []string
+	for _, t := range all {
+		if !slices.Contains(names, toolset(t)) {
+			names = append(names, toolset(t))
+		}
+	}
+	for _, p := range registry.Providers() {
+		if !slices.Contains(names, string(p.ID)) {
+			names = append(names, string(p.ID))
+		}
+	}
+	return names
+}
+
+// checkToolsets reports the names that are not toolsets, naming the known
+// ones.
+func checkToolsets(all []registry.Tool, names []string) error {
+	known := toolsetNames(all)
+	var unknown []string
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			unknown = append(unknown, strconv.Quote(n))
+		}
+	}
+	switch len(unknown) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("unknown toolset %s (known: %s)", unknown[0], strings.Join(known, ", "))
+	default:
+		return fmt.Errorf("unknown toolsets %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
+}
+
+// selectTools keeps the tools of all whose family or provider is in
+// enable (every tool when enable is empty) and, when readOnly is set,
+// only the read-only ones. Names are assumed checked.
+func selectTools(all []registry.Tool, enable []string, readOnly bool) []registry.Tool {
+	var out []registry.Tool
+	for _, t := range all {
+		named := slices.Contains(enable, toolset(t)) || slices.Contains(enable, string(t.Provider))
+		if len(enable) > 0 && !named {
+			continue
+		}
+		if readOnly && !t.Annotations.ReadOnly {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // checkScope returns the catalog spelling of a configured scope, or an

@@ -44,7 +44,11 @@ func runValidate(cmd *cobra.Command, path string) error {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	warnings := configWarnings(cfg, conns, tools.All())
+	served, err := cfg.servedTools(tools.All())
+	if err != nil {
+		return err
+	}
+	warnings := configWarnings(cfg, conns, served)
 	if len(conns) == 0 {
 		warnings = append(warnings, path+": no connections configured: every tool will answer that its provider is not configured")
 	}
@@ -57,7 +61,9 @@ func runValidate(cmd *cobra.Command, path string) error {
 
 // configWarnings finds what is allowed but probably wrong: tools that the
 // connections' scope ceilings leave unusable, and scopes broader than any
-// tool needs.
+// tool needs. all is the list of served tools, so tools the configuration
+// does not enable are neither reported unusable nor count as needing a
+// scope.
 func configWarnings(cfg *Config, conns []*registry.Connection, all []registry.Tool) []string {
 	var out []string
 	where := func(i int) string { return fmt.Sprintf("%s: connections[%d] (%s)", cfg.path, i, conns[i].Name) }

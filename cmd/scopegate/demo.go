@@ -42,6 +42,10 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 
+	served, err := cfg.servedTools(tools.All())
+	if err != nil {
+		return err
+	}
 	if err := checkListenFor(cfg, f.publicUnauthenticated, logger); err != nil {
 		return err
 	}
@@ -87,7 +91,7 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 	}
 	defer closeAudit.Close()
 	a := &app{
-		cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport, audit: audit,
+		cfg: cfg, log: logger, store: st, conns: conns, tools: served, transport: f.transport, audit: audit,
 		mount: func(mux *http.ServeMux) {
 			for _, sb := range sandboxes {
 				mux.Handle(sb.prefix+"/", http.StripPrefix(sb.prefix, sb.handler))

@@ -10,6 +10,8 @@ import (
 	"github.com/lmittmann/tint"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+
+	"github.com/scopegate/scopegate/tools"
 )
 
 // serveFlags are the flags serve and demo share.
@@ -20,6 +22,10 @@ type serveFlags struct {
 	logFormat string
 	logLevel  string
 	store     string
+	// toolsets, when set, replaces the configuration's tools.enable.
+	toolsets []string
+	// readOnly serves only read-only tools, whatever the configuration says.
+	readOnly bool
 	// publicUnauthenticated allows a non-loopback listen address.
 	publicUnauthenticated bool
 }
@@ -34,6 +40,9 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	if cmd.Name() == "serve" {
 		fl.StringVar(&f.store, "store", "", "SQLite store path (default from config, env SCOPEGATE_STORE, else the user config dir)")
 	}
+	fl.StringSliceVar(&f.toolsets, "toolsets", nil,
+		"serve only these toolsets, comma-separated: tool families (gmail, slack, ...) or providers (google, ...)")
+	fl.BoolVar(&f.readOnly, "read-only", false, "serve only tools that change nothing at the provider")
 	fl.BoolVar(&f.publicUnauthenticated, "insecure-serve-unauthenticated-on-public-address", false,
 		"allow listening on a non-loopback address although callers are not authenticated")
 }
@@ -59,6 +68,19 @@ func (f *serveFlags) apply(cfg *Config) error {
 	}
 	if f.store != "" {
 		cfg.Store.Path = f.store
+	}
+	if len(f.toolsets) > 0 {
+		enable := make([]string, len(f.toolsets))
+		for i, name := range f.toolsets {
+			enable[i] = strings.TrimSpace(name)
+		}
+		if err := checkToolsets(tools.All(), enable); err != nil {
+			return usageError{fmt.Errorf("--toolsets: %w", err)}
+		}
+		cfg.Tools.Enable = enable
+	}
+	if f.readOnly {
+		cfg.Tools.ReadOnly = true
 	}
 	if id := os.Getenv("SCOPEGATE_IDENTIFIER"); id != "" {
 		cfg.Identifier = id

@@ -42,7 +42,11 @@ func runServe(ctx context.Context, f *serveFlags) error {
 	if len(conns) == 0 {
 		logger.Warn("no connections configured: every tool will answer that its provider is not configured")
 	}
-	for _, w := range configWarnings(cfg, conns, tools.All()) {
+	served, err := cfg.servedTools(tools.All())
+	if err != nil {
+		return err
+	}
+	for _, w := range configWarnings(cfg, conns, served) {
 		logger.Warn("configuration", "warning", w)
 	}
 
@@ -64,7 +68,7 @@ func runServe(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	defer closeAudit.Close()
-	a := &app{cfg: cfg, log: logger, store: st, conns: conns, tools: tools.All(), transport: f.transport, audit: audit}
+	a := &app{cfg: cfg, log: logger, store: st, conns: conns, tools: served, transport: f.transport, audit: audit}
 	return a.run(ctx, ln)
 }
 
