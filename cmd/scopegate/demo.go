@@ -74,7 +74,7 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 	defer os.RemoveAll(dir)
 	key := make([]byte, 32)
 	rand.Read(key)
-	st, err := store.OpenSQLite(ctx, store.SQLiteOptions{Path: filepath.Join(dir, "scopegate.db"), Key: key})
+	st, err := store.OpenSQLite(ctx, store.SQLiteOptions{Path: filepath.Join(dir, "scopegate.db"), Key: key, Throwaway: true})
 	if err != nil {
 		return err
 	}

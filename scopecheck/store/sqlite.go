@@ -31,6 +31,10 @@ type SQLiteOptions struct {
 	Key []byte
 	// Logger receives lifecycle events. Nil means silent.
 	Logger *slog.Logger
+	// Throwaway trades durability for speed, for a store deleted when the
+	// process ends (the demo's): writes are not synced to disk. Never set
+	// it for a store that holds real accounts.
+	Throwaway bool
 }
 
 // SQLite is a Store kept in one SQLite database file. The file and its
@@ -135,7 +139,7 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sql.Open("sqlite", dsn(path, opts.Throwaway))
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
@@ -209,12 +213,15 @@ func prepareFile(path string) error {
 // outside transactions, so neither _txlock nor the busy timeout slows
 // them: in WAL mode they do not wait for a writer. synchronous stays at
 // SQLite's default, FULL, so that a commit survives a power loss.
-func dsn(path string) string {
+func dsn(path string, throwaway bool) string {
 	q := url.Values{}
 	q.Set("mode", "rw")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	if throwaway {
+		q.Add("_pragma", "synchronous(OFF)")
+	}
 	q.Set("_txlock", "immediate")
 
 	p := filepath.ToSlash(path)

@@ -392,3 +392,21 @@ func BenchmarkAccountRead(b *testing.B) {
 		}
 	}
 }
+
+func TestSQLiteThrowawaySkipsSyncs(t *testing.T) {
+	for _, throwaway := range []bool{false, true} {
+		s, err := OpenSQLite(context.Background(), SQLiteOptions{
+			Path: filepath.Join(t.TempDir(), "s.db"), Key: make([]byte, KeySize), Throwaway: throwaway})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode int
+		if err := s.db.QueryRow("PRAGMA synchronous").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if want := map[bool]int{false: 2, true: 0}[throwaway]; mode != want {
+			t.Errorf("Throwaway %v: synchronous = %d, want %d", throwaway, mode, want)
+		}
+	}
+}
