@@ -47,6 +47,11 @@ type Options struct {
 	Audit *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Elicitation says whether a call that needs authorization asks the
+	// client, through a URL-mode elicitation, to open the link and then
+	// waits to run the tool (see ElicitationMode). The zero value means
+	// ElicitationAuto.
+	Elicitation ElicitationMode
 }
 
 // Gate decides, for every tool call, whether the user's grant suffices,
@@ -57,6 +62,9 @@ type Gate struct {
 	client *http.Client
 	locks  sync.Map // account key -> *sync.Mutex, one token refresh at a time
 	watch  toolListWatch
+	// done wakes the calls that wait, through a URL elicitation, for an
+	// authorization to complete.
+	done completions
 }
 
 // New returns a Gate. It panics when a required option is missing, a
@@ -183,7 +191,7 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 		d := Decide(tool.Requirement, acct)
 		if !d.Allowed {
 			g.auditDecision(ctx, tool, id, key, acct, decisionAuthorization, d.Reason, d.Missing)
-			return g.authorizationRequired(ctx, tool, conn, acct, d)
+			return g.authorizeAndRun(ctx, log, tool, conn, acct, d, args)
 		}
 		g.auditDecision(ctx, tool, id, key, acct, decisionAllowed, "granted", nil)
 		return g.run(ctx, log, tool, conn, acct, args)
@@ -264,18 +272,30 @@ func (g *Gate) providerRefused(ctx context.Context, log *slog.Logger, tool regis
 // result. The provider is not called.
 func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, conn *registry.Connection,
 	acct *store.Account, d Decision) (*mcp.CallToolResult, error) {
+	ar, _, failed := g.requireAuthorization(ctx, tool, conn, acct, d)
+	if failed != nil {
+		return failed, nil
+	}
+	return ar.toResult(), nil
+}
+
+// requireAuthorization issues a link for the missing scopes and describes
+// it. When no link can be issued, it returns the error result to answer
+// with instead.
+func (g *Gate) requireAuthorization(ctx context.Context, tool registry.Tool, conn *registry.Connection,
+	acct *store.Account, d Decision) (*AuthorizationRequired, *store.Authorization, *mcp.CallToolResult) {
 	log := g.log.With("tool", tool.Name, "connection", conn.Name)
 	if !conn.Allows(d.Missing) {
 		log.Warn("tool call refused", "why", "missing scopes are outside the connection's ceiling",
 			"missing_scopes", d.Missing.Strings())
-		return mcp.NewToolResultError(fmt.Sprintf("%s needs %s, which the %q connection is not configured to request. "+
-			"Ask the administrator to add it to that connection's scopes.", tool.Name, d.Missing, conn.Name)), nil
+		return nil, nil, mcp.NewToolResultError(fmt.Sprintf("%s needs %s, which the %q connection is not configured to request. "+
+			"Ask the administrator to add it to that connection's scopes.", tool.Name, d.Missing, conn.Name))
 	}
 
 	authz, err := g.issue(ctx, IdentifierFrom(ctx), conn, tool.TokenType, tool.Name, d.Missing)
 	if err != nil {
 		log.Error("creating authorization link", "err", err)
-		return mcp.NewToolResultError("scopegate could not create an authorization link. Try again shortly."), nil
+		return nil, nil, mcp.NewToolResultError("scopegate could not create an authorization link. Try again shortly.")
 	}
 
 	var granted, declined registry.ScopeSet
@@ -295,7 +315,7 @@ func (g *Gate) authorizationRequired(ctx context.Context, tool registry.Tool, co
 		ExpiresAt:        authz.ExpiresAt.UTC().Truncate(time.Second),
 	}
 	ar.Message = ar.message(conn.Provider)
-	return ar.toResult(), nil
+	return ar, authz, nil
 }
 
 // IssueLink creates an authorization link for identifier to grant scopes on

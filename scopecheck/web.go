@@ -231,6 +231,7 @@ func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
 
 func (g *Gate) completeAuthorization(w http.ResponseWriter, r *http.Request, conn *registry.Connection,
 	authz *store.Authorization, acct *store.Account, tok *oauth2.Token) {
+	defer g.done.complete(authz.ID) // after the account is saved, whatever the outcome
 	ctx := r.Context()
 	log := g.log.With("identifier", authz.Identifier, "connection", authz.Connection)
 	now := g.opts.Now()
@@ -345,6 +346,7 @@ func (g *Gate) nextAccount(existing *store.Account, authz *store.Authorization, 
 // recorded so the next request says the user declined before.
 func (g *Gate) callbackError(w http.ResponseWriter, r *http.Request, log interface{ Info(string, ...any) },
 	conn *registry.Connection, authz *store.Authorization, acct *store.Account, code string) {
+	defer g.done.complete(authz.ID)
 	if code != "access_denied" {
 		log.Info("provider returned an error to the callback", "error", code)
 		g.page(w, http.StatusBadGateway, resultData{ID: "provider-error", Title: conn.Provider.Title + " reported a problem",

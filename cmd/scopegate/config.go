@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
 	"github.com/scopegate/scopegate/tools"
 )
 
@@ -52,6 +53,11 @@ type Config struct {
 		// besides the log; created owner-only. Empty means the log only.
 		File string `yaml:"file"`
 	} `yaml:"audit"`
+	// Elicitation is "auto" (the default) or "off". With auto, a client that
+	// supports URL-mode elicitation is asked to open the authorization link
+	// during the call, which then waits for the approval and runs the tool;
+	// with off, every client gets the authorization-required result.
+	Elicitation string `yaml:"elicitation"`
 	// Tools chooses which tools are served; the zero value serves all.
 	Tools ToolsConfig `yaml:"tools"`
 	// Auth authenticates callers over SSE and Streamable HTTP.
@@ -146,6 +152,9 @@ func loadConfig(path string) (*Config, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = defaultListen
 	}
+	if err := checkElicitation(cfg.Elicitation); err != nil {
+		return nil, cfg.errorf("elicitation", "%v", err)
+	}
 	if env := os.Getenv("SCOPEGATE_STORE"); env != "" {
 		cfg.Store.Path = env
 	}
@@ -153,6 +162,15 @@ func loadConfig(path string) (*Config, error) {
 		cfg.Store.URL = env
 	}
 	return cfg, nil
+}
+
+// checkElicitation accepts the values of Config.Elicitation.
+func checkElicitation(mode string) error {
+	switch scopecheck.ElicitationMode(mode) {
+	case "", scopecheck.ElicitationAuto, scopecheck.ElicitationOff:
+		return nil
+	}
+	return fmt.Errorf("%q is neither auto nor off", mode)
 }
 
 var yamlTypeRE = regexp.MustCompile(` in type main\.[A-Za-z]+`)

@@ -26,6 +26,8 @@ type serveFlags struct {
 	toolsets []string
 	// readOnly serves only read-only tools, whatever the configuration says.
 	readOnly bool
+	// elicitation, when set, replaces the configuration's elicitation.
+	elicitation string
 	// publicUnauthenticated allows a non-loopback listen address.
 	publicUnauthenticated bool
 }
@@ -43,6 +45,9 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.toolsets, "toolsets", nil,
 		"serve only these toolsets, comma-separated: tool families (gmail, slack, ...) or providers (google, ...)")
 	fl.BoolVar(&f.readOnly, "read-only", false, "serve only tools that change nothing at the provider")
+	fl.StringVar(&f.elicitation, "elicitation", "",
+		"auto or off: ask clients that support URL elicitation to open authorization links during the call "+
+			"(default from config, else auto)")
 	fl.BoolVar(&f.publicUnauthenticated, "insecure-serve-unauthenticated-on-public-address", false,
 		"allow listening on a non-loopback address although callers are not authenticated")
 }
@@ -56,6 +61,12 @@ func (f *serveFlags) apply(cfg *Config) error {
 	}
 	if _, err := newLogger(io.Discard, f.logFormat, f.logLevel); err != nil {
 		return usageError{fmt.Errorf("--log-format or --log-level: %w", err)}
+	}
+	if err := checkElicitation(f.elicitation); err != nil {
+		return usageError{fmt.Errorf("--elicitation: %w", err)}
+	}
+	if f.elicitation != "" {
+		cfg.Elicitation = f.elicitation
 	}
 	if f.listen != "" {
 		cfg.Listen = f.listen

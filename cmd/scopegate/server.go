@@ -152,6 +152,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		PublicURL:   publicURL,
 		Logger:      a.log,
 		Audit:       a.audit,
+		Elicitation: scopecheck.ElicitationMode(a.cfg.Elicitation),
 	})
 	var calls inflight
 	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))

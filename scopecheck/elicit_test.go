@@ -1,0 +1,256 @@
+package scopecheck_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck"
+	"github.com/scopegate/scopegate/scopecheck/scopechecktest"
+	"github.com/scopegate/scopegate/scopecheck/store"
+	"github.com/scopegate/scopegate/tools/gmail"
+)
+
+// serveGmail serves the gmail tools behind a gate with the given
+// elicitation mode, against the Google sandbox, and returns the MCP
+// endpoint's URL.
+func serveGmail(t *testing.T, mode scopecheck.ElicitationMode) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	const prefix = "/sandbox/google"
+	sandbox, ep, id, secret := scopechecktest.GoogleSandbox().New(srv.URL+scopecheck.CallbackPath, srv.URL+prefix)
+	mux.Handle(prefix+"/", http.StripPrefix(prefix, sandbox))
+	conn := &registry.Connection{Name: "gmail", Provider: registry.Google,
+		ClientID: id, ClientSecret: secret, Endpoints: ep}
+	gate := scopecheck.New(scopecheck.Options{
+		Store:       store.NewMemory(),
+		Connections: []*registry.Connection{conn},
+		Tools:       gmail.Tools(),
+		PublicURL:   srv.URL,
+		Elicitation: mode,
+	})
+	gate.Routes(mux)
+	mux.Handle("/mcp", server.NewStreamableHTTPServer(gate.NewServer("scopegate-test", "test"),
+		server.WithHTTPContextFunc(func(ctx context.Context, _ *http.Request) context.Context {
+			return scopecheck.WithIdentifier(ctx, scopechecktest.Identifier)
+		})))
+	return srv.URL + "/mcp"
+}
+
+// urlClient is an official SDK client that, when declare is set, declares
+// URL elicitation and, when handle is set, answers every elicitation with
+// action after sending its URL on urls.
+type urlClient struct {
+	session *sdk.ClientSession
+	urls    chan string
+
+	mu        sync.Mutex
+	completed []string // elicitation ids of notifications/elicitation/complete
+}
+
+func connectURLClient(t *testing.T, endpoint string, declare, handle bool, action string) *urlClient {
+	t.Helper()
+	c := &urlClient{urls: make(chan string, 1)}
+	opts := &sdk.ClientOptions{
+		ElicitationCompleteHandler: func(_ context.Context, req *sdk.ElicitationCompleteNotificationRequest) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.completed = append(c.completed, req.Params.ElicitationID)
+		},
+	}
+	if declare {
+		opts.Capabilities = &sdk.ClientCapabilities{
+			Elicitation: &sdk.ElicitationCapabilities{URL: &sdk.URLElicitationCapabilities{}}}
+	}
+	if handle {
+		opts.ElicitationHandler = func(_ context.Context, req *sdk.ElicitRequest) (*sdk.ElicitResult, error) {
+			if req.Params.Mode != "url" || req.Params.ElicitationID == "" || req.Params.Message == "" {
+				t.Errorf("elicitation params = %+v, want mode url with an id and a message", req.Params)
+			}
+			c.urls <- req.Params.URL
+			return &sdk.ElicitResult{Action: action}, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	// Protocol version 2026-07-28 has no server-initiated requests, so
+	// the client speaks the version before it.
+	session, err := sdk.NewClient(&sdk.Implementation{Name: "elicit-test", Version: "1"}, opts).Connect(ctx,
+		&sdk.StreamableClientTransport{Endpoint: endpoint}, &sdk.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	t.Cleanup(func() { session.Close() })
+	c.session = session
+	return c
+}
+
+// callLabels calls gmail_list_labels and returns the result's
+// structuredContent as JSON and its text.
+func (c *urlClient) callLabels(t *testing.T) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.session.CallTool(ctx, &sdk.CallToolParams{Name: "gmail_list_labels", Arguments: map[string]any{}})
+	if err != nil {
+		t.Fatalf("tools/call gmail_list_labels: %v", err)
+	}
+	return sdkResult(t, res)
+}
+
+func sdkResult(t *testing.T, res *sdk.CallToolResult) (string, string) {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("gmail_list_labels failed: %v", res.Content)
+	}
+	structured, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, c := range res.Content {
+		if tc, ok := c.(*sdk.TextContent); ok {
+			text += tc.Text
+		}
+	}
+	return string(structured), text
+}
+
+func isAuthorizationRequired(structured string) bool {
+	return strings.Contains(structured, `"status":"authorization_required"`)
+}
+
+func TestElicitationAcceptedRunsTool(t *testing.T) {
+	c := connectURLClient(t, serveGmail(t, scopecheck.ElicitationAuto), true, true, "accept")
+
+	type result struct{ structured, text string }
+	got := make(chan result, 1)
+	go func() {
+		params := &sdk.CallToolParams{Name: "gmail_list_labels", Arguments: map[string]any{}}
+		res, err := c.session.CallTool(context.Background(), params)
+		if err != nil {
+			t.Errorf("tools/call gmail_list_labels: %v", err)
+			got <- result{}
+			return
+		}
+		s, text := sdkResult(t, res)
+		got <- result{s, text}
+	}()
+
+	var link string
+	select {
+	case link = <-c.urls:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no elicitation arrived")
+	}
+	if page := scopechecktest.Approve(t, link, nil); !strings.Contains(page, `<main id="connected"`) {
+		t.Fatalf("approving %s did not connect:\n%s", link, page)
+	}
+
+	var r result
+	select {
+	case r = <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call did not return after the authorization completed")
+	}
+	if isAuthorizationRequired(r.structured) || !strings.Contains(r.structured, `"labels"`) {
+		t.Fatalf("gmail_list_labels after an accepted elicitation = %s (%s), want the labels", r.structured, r.text)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.completed) != 1 || !strings.HasSuffix(link, c.completed[0]) {
+		t.Errorf("elicitation/complete ids = %q, want the id of the elicitation for %s", c.completed, link)
+	}
+}
+
+func TestElicitationNotAcceptedFallsBack(t *testing.T) {
+	for _, action := range []string{"decline", "cancel"} {
+		t.Run(action, func(t *testing.T) {
+			c := connectURLClient(t, serveGmail(t, scopecheck.ElicitationAuto), true, true, action)
+			structured, text := c.callLabels(t)
+			if !isAuthorizationRequired(structured) {
+				t.Fatalf("gmail_list_labels after %s = %s, want authorization_required", action, structured)
+			}
+			if len(c.urls) != 1 {
+				t.Errorf("elicitations received = %d, want 1", len(c.urls))
+			}
+			if !strings.Contains(text, "/connect/") {
+				t.Errorf("result text has no authorization link:\n%s", text)
+			}
+		})
+	}
+}
+
+func TestElicitationNotUsed(t *testing.T) {
+	tests := []struct {
+		name            string
+		mode            scopecheck.ElicitationMode
+		declare, handle bool
+	}{
+		{"sdk client without handler", scopecheck.ElicitationAuto, false, false},
+		{"sdk client declaring url without handler", scopecheck.ElicitationAuto, true, false},
+		{"config off", scopecheck.ElicitationOff, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := connectURLClient(t, serveGmail(t, tt.mode), tt.declare, tt.handle, "accept")
+			structured, _ := c.callLabels(t)
+			if !isAuthorizationRequired(structured) {
+				t.Fatalf("gmail_list_labels = %s, want authorization_required", structured)
+			}
+			if len(c.urls) != 0 {
+				t.Errorf("elicitations received = %d, want none", len(c.urls))
+			}
+		})
+	}
+}
+
+func TestElicitationNotUsedForMCPGoClient(t *testing.T) {
+	tr, err := transport.NewStreamableHTTP(serveGmail(t, scopecheck.ElicitationAuto))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewClient(tr)
+	t.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "mcp-go", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "gmail_list_labels"
+	req.Params.Arguments = map[string]any{}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatalf("tools/call gmail_list_labels: %v", err)
+	}
+	structured, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isAuthorizationRequired(string(structured)) {
+		t.Fatalf("gmail_list_labels = %s, want authorization_required", structured)
+	}
+}
