@@ -213,6 +213,7 @@ func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	code := q.Get("code")
 	if code == "" {
+		defer g.done.complete(authz.ID)
 		g.page(w, http.StatusBadRequest, resultData{ID: "bad-callback", Title: "The provider sent no authorization code",
 			Paragraphs: []string{"Nothing was saved. Ask your assistant for a new link and try again."}})
 		return
@@ -220,6 +221,8 @@ func (g *Gate) serveCallback(w http.ResponseWriter, r *http.Request) {
 
 	tok, err := g.exchange(ctx, conn, code, authz.Verifier)
 	if err != nil {
+		// A call waiting on this authorization stops waiting: it is used up.
+		defer g.done.complete(authz.ID)
 		log.Warn("code exchange failed", "err", refreshCause(err))
 		g.page(w, http.StatusBadGateway, resultData{ID: "exchange-failed", Title: conn.Provider.Title + " did not complete the authorization",
 			Paragraphs: []string{fmt.Sprintf("%s refused to exchange the authorization code (%s). Nothing was saved. Ask your assistant for a new link.",
