@@ -3,8 +3,12 @@ package scopecheck_test
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -252,5 +256,58 @@ func TestElicitationNotUsedForMCPGoClient(t *testing.T) {
 	}
 	if !isAuthorizationRequired(string(structured)) {
 		t.Fatalf("gmail_list_labels = %s, want authorization_required", structured)
+	}
+}
+
+// TestElicitationFailedCallbackWakesTheCall: a callback whose code the
+// provider refuses uses the link up; the waiting call answers at once.
+func TestElicitationFailedCallbackWakesTheCall(t *testing.T) {
+	c := connectURLClient(t, serveGmail(t, scopecheck.ElicitationAuto), true, true, "accept")
+	got := make(chan string, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	go func() {
+		res, err := c.session.CallTool(ctx,
+			&sdk.CallToolParams{Name: "gmail_list_labels", Arguments: map[string]any{}})
+		if err != nil {
+			t.Errorf("tools/call: %v", err)
+			got <- ""
+			return
+		}
+		s, _ := sdkResult(t, res)
+		got <- s
+	}()
+
+	var link string
+	select {
+	case link = <-c.urls:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no elicitation arrived")
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`<a id="continue"[^>]*href="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no continue link:\n%s", page)
+	}
+	provider, _ := url.Parse(html.UnescapeString(string(m[1])))
+	gate, _ := url.Parse(link)
+	callback := gate.Scheme + "://" + gate.Host + scopecheck.CallbackPath +
+		"?code=refused-code&state=" + url.QueryEscape(provider.Query().Get("state"))
+	if resp, err := http.Get(callback); err == nil {
+		resp.Body.Close()
+	}
+
+	select {
+	case s := <-got:
+		if !isAuthorizationRequired(s) {
+			t.Errorf("after a failed callback the call answered %s, want authorization_required", s)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the call kept waiting after its authorization failed")
 	}
 }
