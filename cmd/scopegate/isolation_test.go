@@ -66,8 +66,8 @@ func bobsHeaders(key string) map[string]string {
 }
 
 // keyedSDKCaller connects the official Go SDK's client over Streamable
-// HTTP, sending headers with every request.
-func keyedSDKCaller(t *testing.T, mcpURL string, headers map[string]string) toolCaller {
+// HTTP, sending headers with every request, and lists the tools it sees.
+func keyedSDKCaller(t *testing.T, mcpURL string, headers map[string]string) (toolCaller, []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
@@ -80,6 +80,14 @@ func keyedSDKCaller(t *testing.T, mcpURL string, headers map[string]string) tool
 		t.Fatalf("connecting go-sdk client: %v", err)
 	}
 	t.Cleanup(func() { cs.Close() })
+	list, err := cs.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	var names []string
+	for _, tool := range list.Tools {
+		names = append(names, tool.Name)
+	}
 	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
 		t.Helper()
 		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
@@ -94,12 +102,12 @@ func keyedSDKCaller(t *testing.T, mcpURL string, headers map[string]string) tool
 			}
 		}
 		return structured, text, res.IsError
-	}
+	}, names
 }
 
 // keyedSSECaller connects mcp-go's client over SSE, sending headers with
-// every request.
-func keyedSSECaller(t *testing.T, sseURL string, headers map[string]string) toolCaller {
+// every request, and lists the tools it sees.
+func keyedSSECaller(t *testing.T, sseURL string, headers map[string]string) (toolCaller, []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
@@ -116,6 +124,14 @@ func keyedSSECaller(t *testing.T, sseURL string, headers map[string]string) tool
 	init.Params.ClientInfo = mgmcp.Implementation{Name: "scopegate-test", Version: "1"}
 	if _, err := c.Initialize(ctx, init); err != nil {
 		t.Fatalf("initialize: %v", err)
+	}
+	list, err := c.ListTools(ctx, mgmcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	var names []string
+	for _, tool := range list.Tools {
+		names = append(names, tool.Name)
 	}
 	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
 		t.Helper()
@@ -134,7 +150,7 @@ func keyedSSECaller(t *testing.T, sseURL string, headers map[string]string) tool
 			}
 		}
 		return structured, text, res.IsError
-	}
+	}, names
 }
 
 const initializeRequestBody = `{"jsonrpc":"2.0","id":1,"method":"initialize",` +
@@ -327,8 +343,8 @@ func TestIsolationOverStreamableHTTP(t *testing.T) {
 	wantUnauthorized(t, demo.WebURL, http.MethodPost, demo.MCPURL, hashAPIKey(users.alice))
 	wantProtectedResource(t, demo.WebURL)
 
-	alice := keyedSDKCaller(t, demo.MCPURL, map[string]string{"Authorization": "Bearer " + users.alice})
-	bob := keyedSDKCaller(t, demo.MCPURL, bobsHeaders(users.bob))
+	alice, _ := keyedSDKCaller(t, demo.MCPURL, map[string]string{"Authorization": "Bearer " + users.alice})
+	bob, _ := keyedSDKCaller(t, demo.MCPURL, bobsHeaders(users.bob))
 	checkIsolation(t, alice, bob)
 
 	if strings.Contains(demo.Stderr(), users.alice) || strings.Contains(demo.Stderr(), users.bob) {
@@ -362,8 +378,8 @@ func TestIsolationOverSSE(t *testing.T) {
 		t.Errorf("bob posting to alice's session: status %d, want 404", resp.StatusCode)
 	}
 
-	alice := keyedSSECaller(t, demo.MCPURL, map[string]string{"Authorization": "Bearer " + users.alice})
-	bob := keyedSSECaller(t, demo.MCPURL, bobsHeaders(users.bob))
+	alice, _ := keyedSSECaller(t, demo.MCPURL, map[string]string{"Authorization": "Bearer " + users.alice})
+	bob, _ := keyedSSECaller(t, demo.MCPURL, bobsHeaders(users.bob))
 	checkIsolation(t, alice, bob)
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,10 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	mcpclient "github.com/mark3labs/mcp-go/client"
-	mgmcp "github.com/mark3labs/mcp-go/mcp"
-	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 const (
@@ -50,87 +45,17 @@ func (a authResult) missing() []string {
 // toolCaller is what the loop tests need of an MCP client.
 type toolCaller func(t *testing.T, name string, args map[string]any) (structured json.RawMessage, text string, isError bool)
 
-// sdkCaller connects the official Go SDK's client over Streamable HTTP.
+// sdkCaller connects the official Go SDK's client over Streamable HTTP
+// and lists the tools it sees.
 func sdkCaller(t *testing.T, mcpURL string) (toolCaller, []string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	client := sdk.NewClient(&sdk.Implementation{Name: "scopegate-test", Version: "1"}, nil)
-	cs, err := client.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: mcpURL}, nil)
-	if err != nil {
-		t.Fatalf("connecting go-sdk client: %v", err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	list, err := cs.ListTools(ctx, nil)
-	if err != nil {
-		t.Fatalf("tools/list: %v", err)
-	}
-	var names []string
-	for _, tool := range list.Tools {
-		names = append(names, tool.Name)
-	}
-	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
-		t.Helper()
-		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
-		if err != nil {
-			t.Fatalf("tools/call %s: %v", name, err)
-		}
-		structured, _ := json.Marshal(res.StructuredContent)
-		text := ""
-		if len(res.Content) > 0 {
-			if tc, ok := res.Content[0].(*sdk.TextContent); ok {
-				text = tc.Text
-			}
-		}
-		return structured, text, res.IsError
-	}, names
+	return keyedSDKCaller(t, mcpURL, nil)
 }
 
-// mcpGoCaller connects mcp-go's client over SSE.
+// mcpGoCaller connects mcp-go's client over SSE and lists the tools it sees.
 func mcpGoCaller(t *testing.T, sseURL string) (toolCaller, []string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	c, err := mcpclient.NewSSEMCPClient(sseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Start(ctx); err != nil {
-		t.Fatalf("starting SSE client: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	init := mgmcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mgmcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mgmcp.Implementation{Name: "scopegate-test", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatalf("initialize: %v", err)
-	}
-	list, err := c.ListTools(ctx, mgmcp.ListToolsRequest{})
-	if err != nil {
-		t.Fatalf("tools/list: %v", err)
-	}
-	var names []string
-	for _, tool := range list.Tools {
-		names = append(names, tool.Name)
-	}
-	return func(t *testing.T, name string, args map[string]any) (json.RawMessage, string, bool) {
-		t.Helper()
-		req := mgmcp.CallToolRequest{}
-		req.Params.Name = name
-		req.Params.Arguments = args
-		res, err := c.CallTool(ctx, req)
-		if err != nil {
-			t.Fatalf("tools/call %s: %v", name, err)
-		}
-		structured, _ := json.Marshal(res.StructuredContent)
-		text := ""
-		if len(res.Content) > 0 {
-			if tc, ok := res.Content[0].(mgmcp.TextContent); ok {
-				text = tc.Text
-			}
-		}
-		return structured, text, res.IsError
-	}, names
+	return keyedSSECaller(t, sseURL, nil)
 }
 
 // wantAuthRequired decodes an authorization-required result and checks
