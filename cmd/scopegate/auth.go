@@ -122,6 +122,14 @@ func newKeyring(c *Config) (*keyring, error) {
 	return k, nil
 }
 
+// count returns how many keys k holds; none when k is nil.
+func (k *keyring) count() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.keys)
+}
+
 // identify returns the identifier key acts for. Every configured hash is
 // compared in constant time, so the time taken tells nothing about which
 // entry, or how much of a hash, matched.
@@ -155,28 +163,91 @@ func bearerToken(header string) (string, bool) {
 	return token, true
 }
 
+// callers authenticates the callers over HTTP: with API keys, with JWTs
+// from the configured authorization server, or both. A nil *callers means
+// callers are not authenticated.
+type callers struct {
+	keys *keyring
+	jwt  *jwtVerifier
+}
+
+// newCallers returns what the configuration says about authenticating
+// callers, or nil when it says nothing.
+func newCallers(ctx context.Context, c *Config) (*callers, error) {
+	keys, err := newKeyring(c)
+	if err != nil {
+		return nil, err
+	}
+	jwt, err := newJWTVerifier(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil && jwt == nil {
+		return nil, nil
+	}
+	return &callers{keys: keys, jwt: jwt}, nil
+}
+
+// identify returns the identifier token acts for. A token that starts like
+// an API key is only ever compared with the keys; anything else is a JWT
+// when JWTs are accepted. refused is true when the token is not valid, as
+// opposed to a failure to check it.
+func (c *callers) identify(ctx context.Context, token string) (id string, refused bool, err error) {
+	if c.keys != nil && (c.jwt == nil || strings.HasPrefix(token, apiKeyPrefix)) {
+		if id, ok := c.keys.identify(token); ok {
+			return id, false, nil
+		}
+		return "", true, errTokenRefused{"the API key is not valid"}
+	}
+	if c.jwt == nil {
+		return "", true, errTokenRefused{"the API key is not valid"}
+	}
+	id, err = c.jwt.identify(ctx, token)
+	var r errTokenRefused
+	return id, errors.As(err, &r), err
+}
+
 // authenticate lets through only requests whose bearer token is a
-// configured API key, with the key's identifier in their context for
-// callerFrom. Others get 401 and a challenge that points at the protected
-// resource metadata (RFC 9728, section 5.1). The key is never logged.
-func (k *keyring) authenticate(next http.Handler, metadataURL string, log *slog.Logger) http.Handler {
+// configured API key or a valid JWT, with the caller's identifier in their
+// context for callerFrom. Others get 401 and a challenge that points at
+// the protected resource metadata (RFC 9728, section 5.1); when the
+// issuer's keys cannot be read, 503. The token is never logged.
+func (c *callers) authenticate(next http.Handler, metadataURL string, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := bearerToken(r.Header.Get("Authorization"))
+		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
-			log.Debug("mcp request refused", "why", "no api key", "path", r.URL.Path)
-			unauthorized(w, metadataURL, "unauthorized",
-				"this endpoint needs an API key: send Authorization: Bearer <key>")
+			log.Debug("mcp request refused", "why", "no bearer token", "path", r.URL.Path)
+			unauthorized(w, metadataURL, "unauthorized", c.wanted())
 			return
 		}
-		id, ok := k.identify(key)
-		if !ok {
-			log.Warn("mcp request refused", "why", "unknown api key", "path", r.URL.Path,
+		id, refused, err := c.identify(r.Context(), token)
+		switch {
+		case err != nil && refused:
+			log.Warn("mcp request refused", "why", err.Error(), "path", r.URL.Path,
 				"remote_addr", r.RemoteAddr)
-			unauthorized(w, metadataURL, "invalid_token", "the API key is not valid")
+			unauthorized(w, metadataURL, "invalid_token", err.Error())
+			return
+		case err != nil:
+			log.Error("mcp request refused", "why", "cannot check the token", "err", err)
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "scopegate cannot check tokens right now: its authorization server's keys "+
+				"could not be read; try again shortly", http.StatusServiceUnavailable)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, id)))
 	})
+}
+
+// wanted says what an unauthenticated caller must send.
+func (c *callers) wanted() string {
+	switch {
+	case c.keys != nil && c.jwt != nil:
+		return "this endpoint needs an API key or an access token from " + c.jwt.issuer +
+			": send Authorization: Bearer <key or token>"
+	case c.jwt != nil:
+		return "this endpoint needs an access token from " + c.jwt.issuer + ": send Authorization: Bearer <token>"
+	}
+	return "this endpoint needs an API key: send Authorization: Bearer <key>"
 }
 
 // unauthorized answers 401 with a Bearer challenge (RFC 6750, section 3)
@@ -199,22 +270,29 @@ func unauthorized(w http.ResponseWriter, metadataURL, code, description string) 
 // protectedResource is the protected resource metadata of RFC 9728,
 // section 2, as far as scopegate fills it in.
 //
-// It names no authorization_servers: API keys are made by 'scopegate keys
-// create', not issued by an OAuth authorization server, so there is none
-// to discover, and a client is configured with its key instead.
+// With API keys alone it names no authorization_servers: keys are made by
+// 'scopegate keys create', not issued by an OAuth authorization server, so
+// there is none to discover, and a client is configured with its key
+// instead. With JWTs it names the configured issuer, where MCP clients
+// obtain their tokens.
 type protectedResource struct {
-	Resource      string   `json:"resource"`
-	BearerMethods []string `json:"bearer_methods_supported"`
-	ResourceName  string   `json:"resource_name"`
+	Resource             string   `json:"resource"`
+	AuthorizationServers []string `json:"authorization_servers,omitempty"`
+	BearerMethods        []string `json:"bearer_methods_supported"`
+	ResourceName         string   `json:"resource_name"`
 }
 
 // serveProtectedResource serves the metadata document for resource.
-func serveProtectedResource(resource string) http.Handler {
-	body, _ := json.Marshal(protectedResource{
+func serveProtectedResource(resource string, c *callers) http.Handler {
+	doc := protectedResource{
 		Resource:      resource,
 		BearerMethods: []string{"header"},
 		ResourceName:  "scopegate",
-	})
+	}
+	if c.jwt != nil {
+		doc.AuthorizationServers = []string{c.jwt.issuer}
+	}
+	body, _ := json.Marshal(doc)
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)

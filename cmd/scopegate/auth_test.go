@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -77,7 +78,7 @@ func TestCheckAuth(t *testing.T) {
 func TestAuthenticate(t *testing.T) {
 	cfg := &Config{}
 	cfg.Auth.APIKeys = []APIKeyConfig{{"alice", hashAPIKey("sg_alice")}, {"bob", hashAPIKey("sg_bob")}}
-	keys, err := newKeyring(cfg)
+	keys, err := newCallers(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

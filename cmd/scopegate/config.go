@@ -25,7 +25,8 @@ import (
 // testdata/config/ documents every field.
 type Config struct {
 	// Identifier is the user on whose behalf calls are made over stdio and,
-	// when Auth lists no API keys, over HTTP. Default "local".
+	// when callers over HTTP are not authenticated, over HTTP. Default
+	// "local".
 	Identifier string `yaml:"identifier"`
 	// Listen is the web server's address (authorization pages, and the MCP
 	// endpoints over HTTP). Default 127.0.0.1:8765.
@@ -75,6 +76,8 @@ type AuthConfig struct {
 	// <key>", each naming the identifier it acts for. Only their hashes
 	// are kept; 'scopegate keys create' makes a key and its entry.
 	APIKeys []APIKeyConfig `yaml:"api_keys"`
+	// JWT accepts access tokens from an OAuth authorization server.
+	JWT JWTConfig `yaml:"jwt"`
 }
 
 // ToolsConfig chooses the served tools. The zero value serves every tool.
@@ -312,6 +315,7 @@ func (c *Config) checkGeneral() []error {
 		errs = append(errs, c.errorf("log", "%v", err))
 	}
 	errs = append(errs, c.checkAuth()...)
+	errs = append(errs, c.checkJWT()...)
 	if err := checkToolsets(tools.All(), c.Tools.Enable); err != nil {
 		errs = append(errs, c.errorf("tools.enable", "%v", err))
 	}

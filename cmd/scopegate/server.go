@@ -93,9 +93,9 @@ func isLoopbackHost(host string) bool {
 }
 
 // checkListenFor is checkListen for a configuration: when callers over
-// HTTP authenticate with API keys, any address is acceptable.
+// HTTP authenticate, with API keys or JWTs, any address is acceptable.
 func checkListenFor(cfg *Config, allow bool, log *slog.Logger) error {
-	if len(cfg.Auth.APIKeys) > 0 {
+	if len(cfg.Auth.APIKeys) > 0 || cfg.Auth.JWT.enabled() {
 		if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 			return fmt.Errorf("listen address %q: %w", cfg.Listen, err)
 		}
@@ -116,9 +116,9 @@ func checkListen(addr string, allow bool, log *slog.Logger) error {
 		return nil
 	}
 	if !allow {
-		return fmt.Errorf("listen address %s is not on loopback, and no API keys are configured: "+
+		return fmt.Errorf("listen address %s is not on loopback, and callers are not authenticated: "+
 			"anyone who reaches it would act as %s; listen on 127.0.0.1, configure auth.api_keys "+
-			"(see 'scopegate keys create'), or pass "+
+			"(see 'scopegate keys create') or auth.jwt, or pass "+
 			"--insecure-serve-unauthenticated-on-public-address if that is really meant", addr, "the configured identifier")
 	}
 	log.Warn("SERVING WITHOUT AUTHENTICATION ON A NON-LOOPBACK ADDRESS: anyone who reaches it acts as the configured identifier",
@@ -159,9 +159,14 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	identify := func(ctx context.Context) context.Context {
 		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
 	}
-	keys, err := newKeyring(a.cfg)
-	if err != nil {
-		return err
+	// Callers over stdio are the configured identifier; only the HTTP
+	// transports authenticate.
+	var keys *callers
+	if a.transport != "stdio" {
+		var err error
+		if keys, err = newCallers(ctx, a.cfg); err != nil {
+			return err
+		}
 	}
 	identifyHTTP := func(ctx context.Context, _ *http.Request) context.Context { return identify(ctx) }
 	if keys != nil {
@@ -192,8 +197,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		a.mount(mux)
 	}
 	if keys != nil && a.transport != "stdio" {
-		mux.Handle("GET "+protectedResourcePath, serveProtectedResource(publicURL))
-		a.log.Info("callers over HTTP authenticate with api keys", "api_keys", len(keys.keys))
+		mux.Handle("GET "+protectedResourcePath, serveProtectedResource(publicURL, keys))
+		a.log.Info("callers over HTTP authenticate", "api_keys", keys.keys.count(), "jwt", keys.jwt != nil)
 	}
 
 	var mcpURL string
