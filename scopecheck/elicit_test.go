@@ -311,3 +311,166 @@ func TestElicitationFailedCallbackWakesTheCall(t *testing.T) {
 		t.Fatal("the call kept waiting after its authorization failed")
 	}
 }
+
+// elicitFunc answers elicitations for mcp-go's client.
+type elicitFunc func(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error)
+
+func (f elicitFunc) Elicit(ctx context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	return f(ctx, req)
+}
+
+// connectStateless connects mcp-go's client, which speaks the stateless
+// protocol (2026-07-28) when the server does, declaring URL elicitation
+// when handle is set.
+func connectStateless(t *testing.T, endpoint string, handle elicitFunc) *client.Client {
+	t.Helper()
+	tr, err := transport.NewStreamableHTTP(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []client.ClientOption
+	if handle != nil {
+		opts = append(opts, client.WithElicitationHandler(handle),
+			client.WithClientCapabilities(mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapability{URL: &struct{}{}}}))
+	}
+	c := client.NewClient(tr, opts...)
+	t.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ClientInfo = mcp.Implementation{Name: "mcp-go-stateless", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	if !mcp.IsModernProtocol(c.ProtocolVersion()) {
+		t.Fatalf("client speaks %q, want the stateless protocol", c.ProtocolVersion())
+	}
+	return c
+}
+
+func callLabelsWith(t *testing.T, c *client.Client) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "gmail_list_labels"
+	req.Params.Arguments = map[string]any{}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatalf("tools/call gmail_list_labels: %v", err)
+	}
+	if res.IsError {
+		t.Fatalf("gmail_list_labels failed: %v", res.Content)
+	}
+	structured, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(structured)
+}
+
+// TestStatelessElicitation: a client of the stateless protocol gets an
+// input_required result asking it to open the link; it answers, calls
+// again, and the second call waits for the approval and runs the tool.
+func TestStatelessElicitation(t *testing.T) {
+	t.Run("accept, approved later", func(t *testing.T) {
+		var asked []mcp.ElicitationParams
+		approved := make(chan string, 1)
+		c := connectStateless(t, serveGmail(t, scopecheck.ElicitationAuto),
+			func(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+				asked = append(asked, req.Params)
+				// The person approves after the client has already called
+				// again: the second call must wait for it.
+				go func() {
+					time.Sleep(1500 * time.Millisecond)
+					approved <- scopechecktest.Approve(t, req.Params.URL, nil)
+				}()
+				return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{
+					Action: mcp.ElicitationResponseActionAccept}}, nil
+			})
+		structured := callLabelsWith(t, c)
+		if isAuthorizationRequired(structured) || !strings.Contains(structured, `"labels"`) {
+			t.Fatalf("gmail_list_labels = %s, want the labels", structured)
+		}
+		if page := <-approved; !strings.Contains(page, `<main id="connected"`) {
+			t.Fatalf("approval page:\n%s", page)
+		}
+		if len(asked) != 1 || asked[0].Mode != mcp.ElicitationModeURL || asked[0].ElicitationID == "" ||
+			!strings.Contains(asked[0].URL, "/connect/") || !strings.HasSuffix(asked[0].URL, asked[0].ElicitationID) {
+			t.Errorf("elicitations = %+v, want one of mode url for a /connect/ link with its id", asked)
+		}
+		// The grant stays: the next call runs at once.
+		if s := callLabelsWith(t, c); !strings.Contains(s, `"labels"`) {
+			t.Errorf("second gmail_list_labels = %s, want the labels", s)
+		}
+	})
+	for _, action := range []mcp.ElicitationResponseAction{mcp.ElicitationResponseActionDecline, mcp.ElicitationResponseActionCancel} {
+		t.Run(string(action), func(t *testing.T) {
+			n := 0
+			c := connectStateless(t, serveGmail(t, scopecheck.ElicitationAuto),
+				func(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+					n++
+					return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: action}}, nil
+				})
+			if s := callLabelsWith(t, c); !isAuthorizationRequired(s) {
+				t.Fatalf("gmail_list_labels after %s = %s, want authorization_required", action, s)
+			}
+			if n != 1 {
+				t.Errorf("elicitations = %d, want 1", n)
+			}
+		})
+	}
+	t.Run("no capability", func(t *testing.T) {
+		c := connectStateless(t, serveGmail(t, scopecheck.ElicitationAuto), nil)
+		if s := callLabelsWith(t, c); !isAuthorizationRequired(s) {
+			t.Fatalf("gmail_list_labels = %s, want authorization_required", s)
+		}
+	})
+	t.Run("config off", func(t *testing.T) {
+		n := 0
+		c := connectStateless(t, serveGmail(t, scopecheck.ElicitationOff),
+			func(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+				n++
+				return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{
+					Action: mcp.ElicitationResponseActionAccept}}, nil
+			})
+		if s := callLabelsWith(t, c); !isAuthorizationRequired(s) || n != 0 {
+			t.Fatalf("gmail_list_labels = %s after %d elicitations, want authorization_required and none", s, n)
+		}
+	})
+}
+
+// TestStatelessForgedRequestState: a retried call whose request state
+// names no authorization of the caller is answered with the
+// authorization-required result at once, without waiting or running.
+func TestStatelessForgedRequestState(t *testing.T) {
+	endpoint := serveGmail(t, scopecheck.ElicitationAuto)
+	body := `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"gmail_list_labels","arguments":{},` +
+		`"inputResponses":{"authorize":{"action":"accept"}},"requestState":"forged-state",` +
+		`"_meta":{"` + mcp.MetaKeyProtocolVersion + `":"2026-07-28",` +
+		`"` + mcp.MetaKeyClientInfo + `":{"name":"raw","version":"1"},` +
+		`"` + mcp.MetaKeyClientCapabilities + `":{"elicitation":{"url":{}}}}}}`
+	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set(mcp.HeaderProtocolVersion, "2026-07-28")
+	req.Header.Set(mcp.HeaderMethod, "tools/call")
+	req.Header.Set(mcp.HeaderName, "gmail_list_labels")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `authorization_required`) ||
+		strings.Contains(string(raw), `input_required`) {
+		t.Fatalf("forged retry: status %d body %s, want an authorization-required result", resp.StatusCode, raw)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("forged retry took %v, want no wait", d)
+	}
+}

@@ -36,7 +36,7 @@ func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *ser
 	}, opts...)
 	s = server.NewMCPServer(name, version, all...)
 	for _, t := range g.opts.Tools {
-		s.AddTool(MCPTool(t), g.Handler(t))
+		s.AddTool(MCPTool(t), withRoundTrip(g.Handler(t)))
 	}
 	s.AddTools(g.agentTools()...)
 	return s
