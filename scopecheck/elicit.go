@@ -104,12 +104,31 @@ func (g *Gate) elicit(ctx context.Context, log *slog.Logger, srv *server.MCPServ
 	}
 
 	log.Debug("url elicitation accepted; waiting for the authorization")
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
+	if !g.awaitCompletion(ctx, authz.ID, done) {
 		log.Info("authorization not completed in time", "err", ctx.Err())
 		return false
+	}
+	return true
+}
+
+// awaitCompletion waits until the authorization id is used up by its
+// callback, approved or not, and reports whether it was before ctx ended.
+// done is the signal of a callback taken by this process; the store is
+// also polled, since another instance sharing it may take the callback.
+func (g *Gate) awaitCompletion(ctx context.Context, id string, done <-chan struct{}) bool {
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	for {
+		select {
+		case <-done:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-poll.C:
+			if a, err := g.opts.Store.Authorization(ctx, id); err == nil && !a.UsedAt.IsZero() {
+				return true
+			}
+		}
 	}
 }
 
