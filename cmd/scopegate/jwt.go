@@ -23,8 +23,10 @@ type JWTConfig struct {
 	// its tokens carry it in "iss" (an https URL).
 	Issuer string `yaml:"issuer"`
 	// Audience is the value the tokens meant for scopegate carry in
-	// "aud"; usually the MCP endpoint's URL, which MCP clients send as
-	// the resource parameter of their token requests.
+	// "aud". MCP clients that find the issuer through the protected
+	// resource metadata ask it for tokens for that document's resource,
+	// scopegate's public URL, so that is the usual value unless the
+	// authorization server names its APIs otherwise.
 	Audience string `yaml:"audience"`
 	// JWKSURL is where the issuer publishes its signing keys. Empty means
 	// the jwks_uri of the issuer's OpenID Connect discovery document,
@@ -68,7 +70,7 @@ func (c *Config) checkJWT() []error {
 	}
 	if j.Audience == "" {
 		errs = append(errs, c.errorf("auth.jwt.audience",
-			"is required: the value tokens for scopegate carry in \"aud\", usually the MCP endpoint's URL"))
+			"is required: the value tokens for scopegate carry in \"aud\", usually scopegate's public URL"))
 	}
 	if j.JWKSURL != "" {
 		if err := checkHTTPSURL(j.JWKSURL); err != nil {
