@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -61,6 +62,9 @@ type Config struct {
 	Elicitation string `yaml:"elicitation"`
 	// Tools chooses which tools are served; the zero value serves all.
 	Tools ToolsConfig `yaml:"tools"`
+	// Sessions sets how long idle sessions over HTTP last and how often
+	// open streams carry a keepalive.
+	Sessions SessionsConfig `yaml:"sessions"`
 	// Auth authenticates callers over SSE and Streamable HTTP.
 	Auth        AuthConfig         `yaml:"auth"`
 	Connections []ConnectionConfig `yaml:"connections"`
@@ -78,6 +82,57 @@ type AuthConfig struct {
 	APIKeys []APIKeyConfig `yaml:"api_keys"`
 	// JWT accepts access tokens from an OAuth authorization server.
 	JWT JWTConfig `yaml:"jwt"`
+}
+
+// SessionsConfig tunes the MCP sessions over HTTP. Both fields are Go
+// durations ("90s", "30m", "1h30m"); empty keeps the default.
+type SessionsConfig struct {
+	// IdleTimeout ends a Streamable HTTP session after this long without
+	// a request or a message on its stream; the client's next request gets
+	// 404 and it initializes again. Default 30m.
+	IdleTimeout string `yaml:"idle_timeout"`
+	// Keepalive is how often an open stream (the Streamable HTTP GET
+	// stream, the SSE transport's /sse stream) carries a ping, so that
+	// proxies and load balancers do not close it as idle. Default 30s.
+	Keepalive string `yaml:"keepalive"`
+}
+
+const (
+	defaultIdleTimeout = 30 * time.Minute
+	defaultKeepalive   = 30 * time.Second
+	// minSessionTiming is the shortest idle timeout or keepalive: the
+	// server checks for idle sessions at most once a second.
+	minSessionTiming = time.Second
+)
+
+// sessionTimings returns the sessions' idle timeout and keepalive
+// interval, or an error for each field that is not a duration of at least
+// minSessionTiming, and when the keepalive is not shorter than the idle
+// timeout.
+func (c *Config) sessionTimings() (idle, keepalive time.Duration, err error) {
+	var errs []error
+	parse := func(field, value, example string, def time.Duration) time.Duration {
+		if value == "" {
+			return def
+		}
+		d, err := time.ParseDuration(value)
+		switch {
+		case err != nil:
+			errs = append(errs, c.errorf(field, "%q is not a duration like %s", value, example))
+		case d < minSessionTiming:
+			errs = append(errs, c.errorf(field, "%q is shorter than the minimum, %s", value, minSessionTiming))
+		default:
+			return d
+		}
+		return def
+	}
+	idle = parse("sessions.idle_timeout", c.Sessions.IdleTimeout, "30m", defaultIdleTimeout)
+	keepalive = parse("sessions.keepalive", c.Sessions.Keepalive, "30s", defaultKeepalive)
+	if len(errs) == 0 && keepalive >= idle {
+		errs = append(errs, c.errorf("sessions.keepalive", "%s is not shorter than sessions.idle_timeout (%s): "+
+			"a client listening on its stream would be ended between two keepalives", keepalive, idle))
+	}
+	return idle, keepalive, errors.Join(errs...)
 }
 
 // ToolsConfig chooses the served tools. The zero value serves every tool.
@@ -157,6 +212,9 @@ func loadConfig(path string) (*Config, error) {
 	}
 	if err := checkElicitation(cfg.Elicitation); err != nil {
 		return nil, cfg.errorf("elicitation", "%v", err)
+	}
+	if _, _, err := cfg.sessionTimings(); err != nil {
+		return nil, err
 	}
 	if env := os.Getenv("SCOPEGATE_STORE"); env != "" {
 		cfg.Store.Path = env

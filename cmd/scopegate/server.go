@@ -205,20 +205,32 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var closeTransport func(context.Context) error
 	switch a.transport {
 	case "http":
+		idle, keepalive, err := a.cfg.sessionTimings()
+		if err != nil {
+			return err
+		}
+		// Sessions are known by id, each bound to the caller that began
+		// it: an unknown, expired or another caller's session gets 404.
+		sessions := newHTTPSessions(a.log)
 		h := server.NewStreamableHTTPServer(mcpSrv,
 			server.WithHTTPContextFunc(identifyHTTP),
 			server.WithStreamableHTTPLogger(a.log),
-			server.WithHeartbeatInterval(30*time.Second),
-			server.WithSessionIdleTTL(30*time.Minute),
+			server.WithSessionIdManagerResolver(sessions),
+			server.WithHeartbeatInterval(keepalive),
+			server.WithSessionIdleTTL(idle),
 		)
-		mux.Handle("/mcp", protect(h))
+		mux.Handle("/mcp", protect(sessions.guard(h)))
 		mcpURL = publicURL + "/mcp"
 		closeTransport = h.Shutdown
 	case "sse":
+		_, keepalive, err := a.cfg.sessionTimings()
+		if err != nil {
+			return err
+		}
 		opts := []server.SSEOption{
 			server.WithBaseURL(publicURL),
 			server.WithSSEContextFunc(identifyHTTP),
-			server.WithKeepAlive(true),
+			server.WithKeepAliveInterval(keepalive),
 		}
 		var owners *sessionOwners
 		if keys != nil {
