@@ -161,29 +161,30 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	// Callers over stdio are the configured identifier; only the HTTP
 	// transports authenticate.
-	var keys *callers
+	var auth *callers
 	if a.transport != "stdio" {
 		var err error
-		if keys, err = newCallers(ctx, a.cfg); err != nil {
+		if auth, err = newCallers(ctx, a.cfg); err != nil {
 			return err
 		}
 	}
 	identifyHTTP := func(ctx context.Context, _ *http.Request) context.Context { return identify(ctx) }
-	if keys != nil {
-		// A caller acts only as its key's identifier. A request that got
-		// here without one carries none, and the gate refuses its calls.
+	if auth != nil {
+		// A caller acts only as the identifier of its key or token. A
+		// request that got here without one carries none, and the gate
+		// refuses its calls.
 		identifyHTTP = func(ctx context.Context, r *http.Request) context.Context {
 			return scopecheck.WithIdentifier(ctx, callerFrom(r))
 		}
 	}
-	// protect wraps an MCP endpoint: the guard, then the API key when
-	// callers authenticate.
+	// protect wraps an MCP endpoint: the guard, then the key or token
+	// check when callers authenticate.
 	metadataURL := publicURL + protectedResourcePath
 	protect := func(h http.Handler) http.Handler {
-		if keys == nil {
+		if auth == nil {
 			return guardMCP(h)
 		}
-		return guardMCP(keys.authenticate(h, metadataURL, a.log))
+		return guardMCP(auth.authenticate(h, metadataURL, a.log))
 	}
 
 	mux := http.NewServeMux()
@@ -196,9 +197,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	if a.mount != nil {
 		a.mount(mux)
 	}
-	if keys != nil && a.transport != "stdio" {
-		mux.Handle("GET "+protectedResourcePath, serveProtectedResource(publicURL, keys))
-		a.log.Info("callers over HTTP authenticate", "api_keys", keys.keys.count(), "jwt", keys.jwt != nil)
+	if auth != nil && a.transport != "stdio" {
+		mux.Handle("GET "+protectedResourcePath, serveProtectedResource(publicURL, auth))
+		a.log.Info("callers over HTTP authenticate", "api_keys", auth.keys.count(), "jwt", auth.jwt != nil)
 	}
 
 	var mcpURL string
@@ -233,7 +234,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			server.WithKeepAliveInterval(keepalive),
 		}
 		var owners *sessionOwners
-		if keys != nil {
+		if auth != nil {
 			// Each session belongs to the identifier that opened it.
 			owners = newSessionOwners()
 			opts = append(opts, server.WithSessionIDGenerator(owners.newSessionID))
