@@ -173,12 +173,12 @@ type callers struct {
 
 // newCallers returns what the configuration says about authenticating
 // callers, or nil when it says nothing.
-func newCallers(ctx context.Context, c *Config) (*callers, error) {
+func newCallers(ctx context.Context, c *Config, log *slog.Logger) (*callers, error) {
 	keys, err := newKeyring(c)
 	if err != nil {
 		return nil, err
 	}
-	jwt, err := newJWTVerifier(ctx, c)
+	jwt, err := newJWTVerifier(ctx, c, log)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +214,12 @@ func (c *callers) identify(ctx context.Context, token string) (id string, refuse
 // issuer's keys cannot be read, 503. The token is never logged.
 func (c *callers) authenticate(next http.Handler, metadataURL string, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.Header.Values("Authorization")) > 1 {
+			log.Warn("mcp request refused", "why", "several Authorization headers", "path", r.URL.Path)
+			writeJSONError(w, http.StatusBadRequest, "invalid_request",
+				"the request has several Authorization headers; send exactly one")
+			return
+		}
 		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
 			log.Debug("mcp request refused", "why", "no bearer token", "path", r.URL.Path)
@@ -228,10 +234,13 @@ func (c *callers) authenticate(next http.Handler, metadataURL string, log *slog.
 			unauthorized(w, metadataURL, "invalid_token", err.Error())
 			return
 		case err != nil:
-			log.Error("mcp request refused", "why", "cannot check the token", "err", err)
+			if r.Context().Err() == nil {
+				log.Error("mcp request refused", "why", "cannot check the token", "err", err)
+			}
 			w.Header().Set("Retry-After", "5")
-			http.Error(w, "scopegate cannot check tokens right now: its authorization server's keys "+
-				"could not be read; try again shortly", http.StatusServiceUnavailable)
+			writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable",
+				"scopegate cannot check tokens right now: its authorization server's keys could not be read; "+
+					"try again shortly")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, id)))
@@ -258,9 +267,14 @@ func unauthorized(w http.ResponseWriter, metadataURL, code, description string) 
 		challenge += `, error="invalid_token"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
+	writeJSONError(w, http.StatusUnauthorized, code, description)
+}
+
+// writeJSONError answers status with an OAuth-style JSON error body.
+func writeJSONError(w http.ResponseWriter, status int, code, description string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
+	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
@@ -341,7 +355,8 @@ func (o *sessionOwners) stream(next http.Handler) http.Handler {
 }
 
 // message wraps the SSE message handler: a message to a session another
-// identifier opened is answered as if the session did not exist.
+// identifier opened is answered exactly as one to a session that does not
+// exist, so that a caller cannot even tell which session ids are in use.
 func (o *sessionOwners) message(next http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o.mu.Lock()
@@ -350,8 +365,14 @@ func (o *sessionOwners) message(next http.Handler, log *slog.Logger) http.Handle
 		if ok && owner != callerFrom(r) {
 			log.Warn("mcp request refused", "why", "session of another identifier",
 				"identifier", callerFrom(r))
-			http.Error(w, "unknown session", http.StatusNotFound)
-			return
+			// Session ids are rand.Text, which never holds "-": the
+			// transport answers as it does for any unknown session.
+			u := *r.URL
+			q := u.Query()
+			q.Set("sessionId", "-")
+			u.RawQuery = q.Encode()
+			r = r.Clone(r.Context())
+			r.URL = &u
 		}
 		next.ServeHTTP(w, r)
 	})

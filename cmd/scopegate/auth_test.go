@@ -78,7 +78,7 @@ func TestCheckAuth(t *testing.T) {
 func TestAuthenticate(t *testing.T) {
 	cfg := &Config{}
 	cfg.Auth.APIKeys = []APIKeyConfig{{"alice", hashAPIKey("sg_alice")}, {"bob", hashAPIKey("sg_bob")}}
-	keys, err := newCallers(context.Background(), cfg)
+	keys, err := newCallers(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +135,15 @@ func TestCheckListenForKeys(t *testing.T) {
 		t.Errorf("checkListenFor(%s, no keys) = nil, want a refusal", cfg.Listen)
 	}
 	cfg.Auth.APIKeys = []APIKeyConfig{{"alice", hashAPIKey("sg_alice")}}
+	if err := checkListenFor(cfg, false, log); err == nil || !strings.Contains(err.Error(), "set public_url") {
+		t.Errorf("checkListenFor(%s, with keys, no public_url) = %v, want an error asking for public_url", cfg.Listen, err)
+	}
+	cfg.PublicURL = "https://scopegate.example.com"
+	if err := checkListenFor(cfg, false, log); err != nil {
+		t.Errorf("checkListenFor(%s, with keys) = %v, want nil", cfg.Listen, err)
+	}
+	cfg.Listen = "192.0.2.1:8765"
+	cfg.PublicURL = ""
 	if err := checkListenFor(cfg, false, log); err != nil {
 		t.Errorf("checkListenFor(%s, with keys) = %v, want nil", cfg.Listen, err)
 	}

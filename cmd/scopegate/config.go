@@ -81,7 +81,7 @@ type AuthConfig struct {
 	// are kept; 'scopegate keys create' makes a key and its entry.
 	APIKeys []APIKeyConfig `yaml:"api_keys"`
 	// JWT accepts access tokens from an OAuth authorization server.
-	JWT JWTConfig `yaml:"jwt"`
+	JWT JWTConfig `yaml:"jwt,omitempty"`
 }
 
 // SessionsConfig tunes the MCP sessions over HTTP. Both fields are Go
@@ -234,11 +234,17 @@ func checkElicitation(mode string) error {
 	return fmt.Errorf("%q is neither auto nor off", mode)
 }
 
-var yamlTypeRE = regexp.MustCompile(` in type main\.[A-Za-z]+`)
+var (
+	yamlTypeRE   = regexp.MustCompile(` in type main\.[A-Za-z]+`)
+	yamlListRE   = regexp.MustCompile(`into \[\]main\.[A-Za-z]+`)
+	yamlStructRE = regexp.MustCompile(`into main\.[A-Za-z]+`)
+)
 
 // yamlMessage says what the YAML decoder found without naming Go types.
 func yamlMessage(err error) string {
 	msg := yamlTypeRE.ReplaceAllString(err.Error(), "")
+	msg = yamlListRE.ReplaceAllString(msg, "where a list of entries belongs")
+	msg = yamlStructRE.ReplaceAllString(msg, "where a section of settings belongs")
 	return strings.ReplaceAll(msg, "yaml: unmarshal errors:\n  ", "")
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -366,16 +367,25 @@ func TestIsolationOverSSE(t *testing.T) {
 	// none.
 	endpoint := openSSESession(t, demo.MCPURL, users.alice)
 	wantUnauthorized(t, demo.WebURL, http.MethodPost, endpoint, "")
-	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(initializeRequestBody))
-	req.Header.Set("Authorization", "Bearer "+users.bob)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// Bob's answer for alice's session is the answer for a session that
+	// does not exist, so he cannot tell which ids are in use.
+	post := func(target string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(initializeRequestBody))
+		req.Header.Set("Authorization", "Bearer "+users.bob)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("bob posting to alice's session: status %d, want 404", resp.StatusCode)
+	status, body := post(endpoint)
+	unknownStatus, unknownBody := post(demo.WebURL + "/message?sessionId=NOSUCHSESSION")
+	if status != http.StatusBadRequest || status != unknownStatus || body != unknownBody {
+		t.Errorf("bob posting to alice's session: %d %q; to an unknown session: %d %q; want the same 400",
+			status, body, unknownStatus, unknownBody)
 	}
 
 	alice, _ := keyedSSECaller(t, demo.MCPURL, map[string]string{"Authorization": "Bearer " + users.alice})

@@ -33,9 +33,10 @@ import (
 type testIssuer struct {
 	srv *httptest.Server
 
-	mu     sync.Mutex
-	keys   []jose.JSONWebKey
-	broken bool
+	mu        sync.Mutex
+	keys      []jose.JSONWebKey
+	broken    bool
+	keyFetchs int
 }
 
 func newTestIssuer(t *testing.T) *testIssuer {
@@ -43,6 +44,13 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	iss := &testIssuer{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+		iss.mu.Lock()
+		broken := iss.broken
+		iss.mu.Unlock()
+		if broken {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer":                                iss.srv.URL,
 			"jwks_uri":                              iss.srv.URL + "/keys",
@@ -54,6 +62,7 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, _ *http.Request) {
 		iss.mu.Lock()
 		defer iss.mu.Unlock()
+		iss.keyFetchs++
 		if iss.broken {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
@@ -95,6 +104,12 @@ func (iss *testIssuer) publish(k signingKey) {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
 	iss.keys = append(iss.keys, jose.JSONWebKey{Key: k.key.Public(), KeyID: k.id, Algorithm: string(k.alg), Use: "sig"})
+}
+
+func (iss *testIssuer) fetches() int {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	return iss.keyFetchs
 }
 
 func (iss *testIssuer) setBroken(broken bool) {
@@ -167,7 +182,7 @@ func TestJWTAuthentication(t *testing.T) {
 	cfg := &Config{}
 	cfg.Auth.JWT = JWTConfig{Issuer: iss.srv.URL, Audience: testAudience}
 	cfg.Auth.APIKeys = []APIKeyConfig{{"carol", hashAPIKey("sg_carol")}}
-	c, err := newCallers(context.Background(), cfg)
+	c, err := newCallers(t.Context(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("newCallers: %v", err)
 	}
@@ -199,7 +214,7 @@ func TestJWTAuthentication(t *testing.T) {
 		{"expired", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) {
 			c["exp"] = time.Now().Add(-time.Minute).Unix()
 		})), 401, "expired"},
-		{"no expiry", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "exp") })), 401, "expired"},
+		{"no expiry", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "exp") })), 401, "no expiry"},
 		{"not yet valid", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) {
 			c["nbf"] = time.Now().Add(time.Hour).Unix()
 		})), 401, "not valid yet"},
@@ -209,7 +224,9 @@ func TestJWTAuthentication(t *testing.T) {
 		{"other issuer", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) {
 			c["iss"] = "https://evil.example"
 		})), 401, "another issuer"},
-		{"unpublished key", sign(t, stranger, valid), 401, "signature"},
+		{"unpublished key, published kid", sign(t, stranger, valid), 401, "signature"},
+		{"alg naming an error", unsignedToken(map[string]any{"alg": "fetching keys", "kid": "rsa-1"}, valid,
+			func([]byte) []byte { return []byte("x") }), 401, "signature"},
 		{"alg none", unsignedToken(map[string]any{"alg": "none", "typ": "JWT"}, valid, nil), 401, "signature"},
 		{"HS256 with the public key as secret", unsignedToken(map[string]any{"alg": "HS256", "kid": "rsa-1"},
 			valid, hs256), 401, "signature"},
@@ -219,7 +236,7 @@ func TestJWTAuthentication(t *testing.T) {
 			return parts[0] + "." + forged[1] + "." + parts[2]
 		}(), 401, "signature"},
 		{"no sub", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "sub") })), 401, `no string claim`},
-		{"numeric sub", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { c["sub"] = 42 })), 401, `wrong type`},
+		{"numeric sub", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { c["sub"] = 42 })), 401, `no string claim`},
 		{"not a JWT", "opaque-token", 401, "neither an API key nor a JWT"},
 	}
 	for _, tt := range tests {
@@ -254,17 +271,81 @@ func TestJWTAuthentication(t *testing.T) {
 			t.Errorf("token signed with a newly published key: %q, %v, want erin", id, err)
 		}
 	})
-	t.Run("issuer keys unreadable", func(t *testing.T) {
-		iss.setBroken(true)
-		defer iss.setBroken(false)
-		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
-		req.Header.Set("Authorization", "Bearer "+sign(t, newRSAKey(t, "rsa-9"), iss.claims("alice")))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-			t.Errorf("key set unreadable: status %d, want 503 with Retry-After", rec.Code)
+	t.Run("junk key ids fetch the key set rarely", func(t *testing.T) {
+		before := iss.fetches()
+		for i := range 20 {
+			req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+			req.Header.Set("Authorization", "Bearer "+sign(t, newECKey(t, fmt.Sprintf("junk-%d", i)), iss.claims("alice")))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "does not publish") {
+				t.Fatalf("token with an unknown key id: status %d %s, want 401", rec.Code, rec.Body)
+			}
+		}
+		if n := iss.fetches() - before; n > 1 {
+			t.Errorf("20 tokens with unknown key ids fetched the key set %d times, want at most 1", n)
 		}
 	})
+	t.Run("two Authorization headers", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Add("Authorization", "Bearer "+sign(t, rsaKey, valid))
+		req.Header.Add("Authorization", "Bearer sg_carol")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "several Authorization headers") {
+			t.Errorf("two Authorization headers: status %d %s, want 400", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestJWTIssuerDown: an issuer that cannot be read at start-up does not
+// stop scopegate: API keys work, tokens get 503 until the issuer is read,
+// then are checked as usual.
+func TestJWTIssuerDown(t *testing.T) {
+	defer func(d time.Duration) { discoveryRetry = d }(discoveryRetry)
+	discoveryRetry = 100 * time.Millisecond
+	iss := newTestIssuer(t)
+	k := newRSAKey(t, "k")
+	iss.publish(k)
+	iss.setBroken(true)
+
+	cfg := &Config{}
+	cfg.Auth.JWT = JWTConfig{Issuer: iss.srv.URL, Audience: testAudience}
+	cfg.Auth.APIKeys = []APIKeyConfig{{"carol", hashAPIKey("sg_carol")}}
+	c, err := newCallers(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("newCallers with the issuer down: %v", err)
+	}
+	h := c.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, callerFrom(r))
+	}), "https://scopegate.example/.well-known/oauth-protected-resource", slog.New(slog.DiscardHandler))
+	do := func(token string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := do("sg_carol"); rec.Code != http.StatusOK || rec.Body.String() != "carol" {
+		t.Errorf("API key with the issuer down: %d %s, want 200 carol", rec.Code, rec.Body)
+	}
+	token := sign(t, k, iss.claims("alice"))
+	if rec := do(token); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
+		!strings.Contains(rec.Body.String(), "temporarily_unavailable") {
+		t.Errorf("token with the issuer down: %d %s, want 503 with Retry-After", rec.Code, rec.Body)
+	}
+	iss.setBroken(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec := do(token)
+		if rec.Code == http.StatusOK && rec.Body.String() == "alice" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("token after the issuer came back: %d %s, want 200 alice", rec.Code, rec.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func TestJWTIdentifierClaim(t *testing.T) {
@@ -275,7 +356,7 @@ func TestJWTIdentifierClaim(t *testing.T) {
 	// The key set is named, so no discovery document is read.
 	cfg.Auth.JWT = JWTConfig{Issuer: iss.srv.URL, Audience: testAudience, JWKSURL: iss.srv.URL + "/keys",
 		IdentifierClaim: "email", Algorithms: []string{"RS256"}}
-	v, err := newJWTVerifier(context.Background(), cfg)
+	v, err := newJWTVerifier(t.Context(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,18 +406,12 @@ func TestJWTConfigErrors(t *testing.T) {
 
 	// With JWTs configured, callers authenticate, so any address may be
 	// served.
-	open := &Config{Listen: "0.0.0.0:8765"}
+	open := &Config{Listen: "0.0.0.0:8765", PublicURL: "https://scopegate.example.com"}
 	open.Auth.JWT = JWTConfig{Issuer: "https://login.example.com", Audience: "x"}
 	if err := checkListenFor(open, false, slog.New(slog.DiscardHandler)); err != nil {
 		t.Errorf("checkListenFor(0.0.0.0, jwt) = %v, want nil", err)
 	}
 
-	// An issuer without a discovery document is named at start-up.
-	cfg := &Config{}
-	cfg.Auth.JWT = JWTConfig{Issuer: "http://127.0.0.1:1", Audience: "x"}
-	if _, err := newJWTVerifier(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "jwks_url") {
-		t.Errorf("newJWTVerifier with an unreachable issuer = %v, want an error suggesting jwks_url", err)
-	}
 }
 
 // TestIsolationWithJWTs runs the isolation checks against a demo whose

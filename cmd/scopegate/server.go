@@ -94,14 +94,26 @@ func isLoopbackHost(host string) bool {
 
 // checkListenFor is checkListen for a configuration: when callers over
 // HTTP authenticate, with API keys or JWTs, any address is acceptable.
+//
+// A wildcard address (0.0.0.0, ::, or no host) also needs public_url: the
+// links scopegate hands out, and its protected resource metadata, must
+// name an address people and clients can reach, which a wildcard is not.
 func checkListenFor(cfg *Config, allow bool, log *slog.Logger) error {
-	if len(cfg.Auth.APIKeys) > 0 || cfg.Auth.JWT.enabled() {
-		if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
-			return fmt.Errorf("listen address %q: %w", cfg.Listen, err)
-		}
-		return nil
+	host, _, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", cfg.Listen, err)
 	}
-	return checkListen(cfg.Listen, allow, log)
+	if len(cfg.Auth.APIKeys) == 0 && !cfg.Auth.JWT.enabled() {
+		if err := checkListen(cfg.Listen, allow, log); err != nil {
+			return err
+		}
+	}
+	if ip := net.ParseIP(host); (host == "" || ip != nil && ip.IsUnspecified()) && cfg.PublicURL == "" {
+		return fmt.Errorf("listen address %s accepts connections on every interface, so scopegate cannot tell "+
+			"which address its authorization links should name: set public_url to the URL people and "+
+			"clients reach it at (https://scopegate.example.com, say)", cfg.Listen)
+	}
+	return nil
 }
 
 // checkListen refuses a listen address that is not on loopback, since
@@ -164,7 +176,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var auth *callers
 	if a.transport != "stdio" {
 		var err error
-		if auth, err = newCallers(ctx, a.cfg); err != nil {
+		if auth, err = newCallers(ctx, a.cfg, a.log); err != nil {
 			return err
 		}
 	}
@@ -257,8 +269,12 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
+	acting := a.cfg.Identifier
+	if auth != nil {
+		acting = "each authenticated caller"
+	}
 	a.log.Info("scopegate ready", "transport", a.transport, "mcp_url", mcpURL, "web_url", publicURL,
-		"identifier", a.cfg.Identifier, "tools", len(a.tools))
+		"identifier", acting, "tools", len(a.tools))
 	if a.ready != nil {
 		a.ready(mcpURL, publicURL)
 	}
