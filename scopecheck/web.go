@@ -40,6 +40,8 @@ func (g *Gate) Routes(mux *http.ServeMux) {
 
 type connectData struct {
 	ID, Title, Provider, Tool string
+	// Identifier is the scopegate user the grant will belong to.
+	Identifier string
 	// Repeats is true when the provider's request names the scopes already
 	// held, because its consent replaces the grant.
 	Repeats     bool
@@ -103,6 +105,7 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 		Title:       "Connect " + conn.Provider.Title,
 		Provider:    conn.Provider.Title,
 		Tool:        authz.Tool,
+		Identifier:  authz.Identifier,
 		Scopes:      explain(conn.Provider, authz.Scopes, declined),
 		ContinueURL: g.authCodeURL(conn, authz, held),
 		Repeats:     conn.Provider.ID == registry.Atlassian.ID && held != nil && len(held.Granted) > 0,

@@ -211,7 +211,9 @@ func TestConnectPageExplainsEveryScope(t *testing.T) {
 		t.Fatalf("connect page: status %d page %q", status, pageID(body))
 	}
 	info, _ := registry.Google.Lookup(registry.GmailSend)
-	for _, want := range []string{info.Title, html.EscapeString(info.Explanation), string(registry.GmailSend), `id="continue"`} {
+	for _, want := range []string{info.Title, html.EscapeString(info.Explanation), string(registry.GmailSend), `id="continue"`,
+		// Whom the grant goes to, so that a forwarded link gives itself away.
+		`scopegate user <b>u</b>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("connect page lacks %q", want)
 		}
