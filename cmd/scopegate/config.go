@@ -366,6 +366,9 @@ func (c *Config) overrideEndpoints(field string, ep registry.Endpoints,
 // would find them at start-up.
 func (c *Config) checkGeneral() []error {
 	var errs []error
+	if err := checkIdentifier(c.Identifier); err != nil {
+		errs = append(errs, c.errorf("identifier", "%v", err))
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); c.Listen != "" && err != nil {
 		errs = append(errs, c.errorf("listen", "%q is not HOST:PORT", c.Listen))
 	}

@@ -73,7 +73,7 @@ func (c *Config) checkJWT() []error {
 	if err := checkHTTPSURL(j.Issuer); err != nil {
 		errs = append(errs, c.errorf("auth.jwt.issuer", "%v", err))
 	}
-	if j.Audience == "" {
+	if strings.TrimSpace(j.Audience) == "" {
 		errs = append(errs, c.errorf("auth.jwt.audience",
 			"is required: the value tokens for scopegate carry in \"aud\", usually scopegate's public URL"))
 	}
@@ -82,8 +82,12 @@ func (c *Config) checkJWT() []error {
 			errs = append(errs, c.errorf("auth.jwt.jwks_url", "%v", err))
 		}
 	}
-	if strings.TrimSpace(j.IdentifierClaim) != j.IdentifierClaim {
-		errs = append(errs, c.errorf("auth.jwt.identifier_claim", "%q has surrounding spaces", j.IdentifierClaim))
+	switch claim := j.IdentifierClaim; {
+	case strings.TrimSpace(claim) != claim:
+		errs = append(errs, c.errorf("auth.jwt.identifier_claim", "%q has surrounding spaces", claim))
+	case slices.Contains([]string{"exp", "nbf", "iat", "aud"}, claim):
+		errs = append(errs, c.errorf("auth.jwt.identifier_claim",
+			"%q is a registered claim that is never a user's identifier; use sub, or a claim such as email or oid", claim))
 	}
 	for i, alg := range j.Algorithms {
 		if !slices.Contains(jwtAlgorithms, alg) {
@@ -103,6 +107,9 @@ func checkHTTPSURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	if u.User != nil {
+		return errors.New("holds a user name or password: put no credentials in it")
 	}
 	switch {
 	case u.Scheme == "https":

@@ -382,6 +382,10 @@ func TestJWTConfigErrors(t *testing.T) {
 		{JWTConfig{Issuer: "https://login.example.com"}, []string{"auth.jwt.audience: is required"}},
 		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", Algorithms: []string{"HS256", "none"}},
 			[]string{`auth.jwt.algorithms[0]: "HS256" is not one of`, `auth.jwt.algorithms[1]: "none" is not one of`}},
+		{JWTConfig{Issuer: "https://user:pw@login.example.com", Audience: " "}, []string{
+			"auth.jwt.issuer: holds a user name or password", "auth.jwt.audience: is required"}},
+		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", IdentifierClaim: "exp"},
+			[]string{`auth.jwt.identifier_claim: "exp" is a registered claim`}},
 		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", JWKSURL: "ftp://keys"},
 			[]string{`auth.jwt.jwks_url: "ftp://keys" is not an https URL`}},
 	}

@@ -39,7 +39,7 @@ func newKeysCommand() *cobra.Command {
 		Short: "Read an API key on stdin and print the hash to configure for it",
 		Args:  cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			return printKeyHash(os.Stdout, os.Stdin)
+			return printKeyHash(os.Stdout, os.Stderr, os.Stdin)
 		},
 	}
 
@@ -86,8 +86,10 @@ func createKey(w io.Writer, configPath, identifier string) error {
 	return err
 }
 
-// printKeyHash reads a key from the first line of r and writes its hash.
-func printKeyHash(w io.Writer, r io.Reader) error {
+// printKeyHash reads a key from the first line of r and writes its hash
+// to w; a key that does not look like one of scopegate's gets a warning on
+// errw.
+func printKeyHash(w, errw io.Writer, r io.Reader) error {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("reading the key: %w", err)
@@ -95,6 +97,13 @@ func printKeyHash(w io.Writer, r io.Reader) error {
 	key := strings.TrimSpace(line)
 	if key == "" {
 		return usageError{errors.New("no key on stdin: pipe the key in, e.g. 'scopegate keys hash < key.txt'")}
+	}
+	switch {
+	case sha256HexRE.MatchString(key):
+		fmt.Fprintln(errw, "warning: this is already a key's hash, not a key; its hash is printed anyway")
+	case !strings.HasPrefix(key, apiKeyPrefix):
+		fmt.Fprintf(errw, "warning: this does not start with %q like the keys 'scopegate keys create' makes; "+
+			"with auth.jwt configured it would be taken for a JWT, never for a key\n", apiKeyPrefix)
 	}
 	_, err = fmt.Fprintln(w, hashAPIKey(key))
 	return err
