@@ -44,14 +44,11 @@
 
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UsageError, newTransport, parseHeader, parseTarget, writeLine } from './cli-common.mjs';
 
 const USAGE = `usage: sdk-client.mjs [--steps JSON] [--header 'Name: value'] [--env K=V] [--cwd DIR]
                       [--timeout MS] (stdio COMMAND [ARG...] | sse URL | http URL)`;
 
-class UsageError extends Error {}
 
 function parseArgs(argv) {
   const opts = { headers: {}, env: {}, timeout: 30000 };
@@ -70,15 +67,9 @@ function parseArgs(argv) {
       case '--steps':
         opts.steps = value(flag);
         break;
-      case '--header': {
-        const h = value(flag);
-        const colon = h.indexOf(':');
-        if (colon <= 0) {
-          throw new UsageError(`--header ${JSON.stringify(h)}: want "Name: value"`);
-        }
-        opts.headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+      case '--header':
+        parseHeader(value(flag), opts.headers);
         break;
-      }
       case '--env': {
         const kv = value(flag);
         const eq = kv.indexOf('=');
@@ -102,17 +93,7 @@ function parseArgs(argv) {
     }
   }
 
-  opts.transport = argv[i];
-  opts.target = argv.slice(i + 1);
-  if (!['stdio', 'sse', 'http'].includes(opts.transport)) {
-    throw new UsageError(`want a transport (stdio, sse or http), got ${JSON.stringify(opts.transport)}`);
-  }
-  if (opts.target.length === 0) {
-    throw new UsageError(`${opts.transport} needs a ${opts.transport === 'stdio' ? 'command' : 'URL'}`);
-  }
-  if (opts.transport !== 'stdio' && opts.target.length !== 1) {
-    throw new UsageError(`${opts.transport} takes one URL, got ${opts.target.length} arguments`);
-  }
+  parseTarget(argv, i, opts);
   return opts;
 }
 
@@ -138,33 +119,6 @@ function parseSteps(text) {
     }
   });
   return steps;
-}
-
-function newTransport(opts) {
-  if (opts.transport === 'stdio') {
-    const [command, ...args] = opts.target;
-    return new StdioClientTransport({
-      command,
-      args,
-      cwd: opts.cwd,
-      // The SDK passes only a few variables by default; tests configure the
-      // server through the environment, so it gets all of ours.
-      env: { ...process.env, ...opts.env },
-      stderr: 'inherit',
-    });
-  }
-
-  let url;
-  try {
-    url = new URL(opts.target[0]);
-  } catch {
-    throw new UsageError(`not a URL: ${opts.target[0]}`);
-  }
-  const requestInit = { headers: opts.headers };
-  if (opts.transport === 'sse') {
-    return new SSEClientTransport(url, { requestInit });
-  }
-  return new StreamableHTTPClientTransport(url, { requestInit });
 }
 
 // listAllTools follows nextCursor to the end. The SDK keeps output validators
@@ -207,12 +161,6 @@ async function runStep(client, step, state, requestOptions) {
     case 'ping':
       return client.ping(requestOptions);
   }
-}
-
-function writeLine(obj) {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(JSON.stringify(obj) + '\n', (err) => (err ? reject(err) : resolve()));
-  });
 }
 
 // message returns an error's text on one line. The SDK reports a result that

@@ -31,16 +31,13 @@
 // exits 1 with a message on stderr; usage mistakes exit 2.
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UsageError, newTransport, parseHeader, parseTarget, writeLine } from './cli-common.mjs';
 import * as types from '@modelcontextprotocol/sdk/types.js';
 
 const USAGE = `usage: sdk-elicit.mjs [--action accept|decline|cancel] [--no-elicitation] [--tool NAME]
                      [--arguments JSON] [--header 'Name: value'] [--timeout MS] [--complete-wait MS]
                      (stdio COMMAND [ARG...] | sse URL | http URL)`;
 
-class UsageError extends Error {}
 
 function parseArgs(argv) {
   const opts = {
@@ -90,15 +87,9 @@ function parseArgs(argv) {
           throw new UsageError(`--arguments is not JSON: ${err.message}`);
         }
         break;
-      case '--header': {
-        const h = value(flag);
-        const colon = h.indexOf(':');
-        if (colon <= 0) {
-          throw new UsageError(`--header ${JSON.stringify(h)}: want "Name: value"`);
-        }
-        opts.headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+      case '--header':
+        parseHeader(value(flag), opts.headers);
         break;
-      }
       case '--timeout':
         opts.timeout = millis(flag);
         break;
@@ -110,42 +101,8 @@ function parseArgs(argv) {
     }
   }
 
-  opts.transport = argv[i];
-  opts.target = argv.slice(i + 1);
-  if (!['stdio', 'sse', 'http'].includes(opts.transport)) {
-    throw new UsageError(`want a transport (stdio, sse or http), got ${JSON.stringify(opts.transport)}`);
-  }
-  if (opts.target.length === 0) {
-    throw new UsageError(`${opts.transport} needs a ${opts.transport === 'stdio' ? 'command' : 'URL'}`);
-  }
-  if (opts.transport !== 'stdio' && opts.target.length !== 1) {
-    throw new UsageError(`${opts.transport} takes one URL, got ${opts.target.length} arguments`);
-  }
+  parseTarget(argv, i, opts);
   return opts;
-}
-
-function newTransport(opts) {
-  if (opts.transport === 'stdio') {
-    const [command, ...args] = opts.target;
-    return new StdioClientTransport({ command, args, env: { ...process.env }, stderr: 'inherit' });
-  }
-  let url;
-  try {
-    url = new URL(opts.target[0]);
-  } catch {
-    throw new UsageError(`not a URL: ${opts.target[0]}`);
-  }
-  const requestInit = { headers: opts.headers };
-  if (opts.transport === 'sse') {
-    return new SSEClientTransport(url, { requestInit });
-  }
-  return new StreamableHTTPClientTransport(url, { requestInit });
-}
-
-function writeLine(obj) {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(JSON.stringify(obj) + '\n', (err) => (err ? reject(err) : resolve()));
-  });
 }
 
 async function main() {
