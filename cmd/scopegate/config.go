@@ -366,7 +366,8 @@ func (c *Config) overrideEndpoints(field string, ep registry.Endpoints,
 // would find them at start-up.
 func (c *Config) checkGeneral() []error {
 	var errs []error
-	if err := checkIdentifier(c.Identifier); err != nil {
+	// Empty is the default, "local", once loaded.
+	if err := checkIdentifier(c.Identifier); c.Identifier != "" && err != nil {
 		errs = append(errs, c.errorf("identifier", "%v", err))
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); c.Listen != "" && err != nil {
