@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
+	santhosh "github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Annotations are the MCP tool annotations. Every field is set on purpose
@@ -96,6 +98,10 @@ func (e *ScopeError) Error() string {
 // Handler runs a tool whose arguments are still raw JSON.
 type Handler func(ctx context.Context, call *Call, args json.RawMessage) (Result, error)
 
+// Bound runs a tool with arguments that Tool.Bind has already checked and
+// decoded.
+type Bound func(ctx context.Context, call *Call) (Result, error)
+
 // Tool describes one MCP tool: what it is called, what it takes, what it
 // needs, what it calls at the provider and how it runs.
 type Tool struct {
@@ -122,6 +128,11 @@ type Tool struct {
 	// *ToolError naming the field at fault.
 	Validate func(args json.RawMessage) error
 	Handler  Handler
+	// Bind checks arguments as Validate does and, when they are good,
+	// returns the tool's run with them decoded, so that a caller that
+	// validates before running decodes the arguments once. It may be nil
+	// for a tool not made by NewTool; Validate and Handler then serve.
+	Bind func(args json.RawMessage) (Bound, error)
 }
 
 // Spec is the part of a Tool written by hand; NewTool adds the schema and
@@ -146,6 +157,46 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		panic(fmt.Sprintf("registry: tool %s: %v", spec.Name, err))
 	}
 	v := &schemaValidator{schema: schema}
+	required := requiredFields(reflect.TypeFor[In]())
+	// The proof is made on first use, not when the tool is declared: a
+	// server starts without checking any arguments.
+	implied := sync.OnceValue(func() *impliedSchema {
+		return newImpliedSchema(reflect.TypeFor[In](), schema, required)
+	})
+	// decode checks the arguments in the order the errors are reported:
+	// shape and types, required fields, the input's own Check, then the
+	// schema. The arguments are parsed twice, once into In and once into
+	// the generic value the schema is checked against, which also tells
+	// which fields are present; for a simple schema, the second parse is
+	// left out when the decoded input is proved to match it (see
+	// impliedSchema).
+	decode := func(args json.RawMessage) (In, error) {
+		var in In
+		args = normalArgs(args)
+		if err := decodeStrict(args, &in); err != nil {
+			return in, err
+		}
+		if proof := implied(); proof != nil && proof.holds(args, reflect.ValueOf(&in).Elem()) {
+			return in, check(&in)
+		}
+		inst, err := santhosh.UnmarshalJSON(bytes.NewReader(args))
+		if err != nil {
+			return in, Errorf("arguments must be a JSON object")
+		}
+		present, ok := inst.(map[string]any)
+		if !ok {
+			return in, Errorf("arguments must be a JSON object")
+		}
+		for _, name := range required {
+			if present[name] == nil {
+				return in, Errorf("missing required argument %q", name)
+			}
+		}
+		if err := check(&in); err != nil {
+			return in, err
+		}
+		return in, v.validateValue(inst)
+	}
 	return Tool{
 		Name:        spec.Name,
 		Title:       spec.Title,
@@ -157,18 +208,24 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		Annotations: spec.Annotations,
 		InputSchema: schema,
 		Validate: func(args json.RawMessage) error {
-			var in In
-			if err := decodeAndCheck(args, &in); err != nil {
-				return err
-			}
-			return v.validate(normalArgs(args))
+			_, err := decode(args)
+			return err
 		},
 		Handler: func(ctx context.Context, call *Call, args json.RawMessage) (Result, error) {
-			var in In
-			if err := decodeAndCheck(args, &in); err != nil {
+			in, err := decode(args)
+			if err != nil {
 				return Result{}, err
 			}
 			return fn(ctx, call, in)
+		},
+		Bind: func(args json.RawMessage) (Bound, error) {
+			in, err := decode(args)
+			if err != nil {
+				return nil, err
+			}
+			return func(ctx context.Context, call *Call) (Result, error) {
+				return fn(ctx, call, in)
+			}, nil
 		},
 	}
 }
@@ -179,6 +236,14 @@ type Checker interface {
 	Check() error
 }
 
+// check runs the input's own Check, if it has one.
+func check(in any) error {
+	if c, ok := in.(Checker); ok {
+		return c.Check()
+	}
+	return nil
+}
+
 // normalArgs treats absent arguments as an empty object.
 func normalArgs(args json.RawMessage) json.RawMessage {
 	if t := bytes.TrimSpace(args); len(t) == 0 || bytes.Equal(t, []byte("null")) {
@@ -187,21 +252,14 @@ func normalArgs(args json.RawMessage) json.RawMessage {
 	return args
 }
 
-func decodeAndCheck(args json.RawMessage, v any) error {
-	if err := DecodeArgs(args, v); err != nil {
-		return err
-	}
-	if c, ok := v.(Checker); ok {
-		return c.Check()
-	}
-	return nil
-}
-
 // SchemaFor returns the inline JSON Schema of T: no $ref, no $defs, no $id,
 // "type": "object" at the top and no extra properties allowed.
 func SchemaFor[T any]() (json.RawMessage, error) {
-	var zero T
-	if reflect.TypeOf(zero).Kind() != reflect.Struct {
+	return schemaForType(reflect.TypeFor[T]())
+}
+
+func schemaForType(t reflect.Type) (json.RawMessage, error) {
+	if t.Kind() != reflect.Struct {
 		return nil, errors.New("input must be a struct")
 	}
 	r := jsonschema.Reflector{
@@ -210,7 +268,7 @@ func SchemaFor[T any]() (json.RawMessage, error) {
 		AllowAdditionalProperties: false,
 		Anonymous:                 true,
 	}
-	s := r.Reflect(zero)
+	s := r.ReflectFromType(t)
 	s.Version = ""
 	s.ID = ""
 	if s.Properties == nil || s.Properties.Len() == 0 {
@@ -222,9 +280,16 @@ func SchemaFor[T any]() (json.RawMessage, error) {
 // DecodeArgs decodes a tool's arguments into v, refusing unknown fields and
 // naming the field at fault in plain words.
 func DecodeArgs(args json.RawMessage, v any) error {
-	if len(bytes.TrimSpace(args)) == 0 || bytes.Equal(bytes.TrimSpace(args), []byte("null")) {
-		args = json.RawMessage("{}")
+	args = normalArgs(args)
+	if err := decodeStrict(args, v); err != nil {
+		return err
 	}
+	return checkRequired(args, v)
+}
+
+// decodeStrict decodes args into v, refusing unknown fields, and says what
+// is wrong in plain words. It does not check required fields.
+func decodeStrict(args json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(args))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -240,9 +305,6 @@ func DecodeArgs(args json.RawMessage, v any) error {
 			return Errorf("arguments are not a valid JSON object: %v", err)
 		}
 	}
-	if err := checkRequired(args, v); err != nil {
-		return err
-	}
 	return nil
 }
 
@@ -253,19 +315,31 @@ func checkRequired(args json.RawMessage, v any) error {
 	if err := json.Unmarshal(args, &present); err != nil {
 		return Errorf("arguments must be a JSON object")
 	}
-	t := reflect.TypeOf(v).Elem()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "" || name == "-" || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
-			continue
-		}
+	for _, name := range requiredFields(reflect.TypeOf(v).Elem()) {
 		if raw, ok := present[name]; !ok || string(raw) == "null" {
 			return Errorf("missing required argument %q", name)
 		}
 	}
 	return nil
+}
+
+// requiredFields lists, in field order, the JSON names of the fields of
+// struct type t that the schema marks required: those without omitempty
+// or omitzero.
+func requiredFields(t reflect.Type) []string {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
+			continue
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 func jsonKind(t reflect.Type) string {

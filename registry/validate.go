@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,7 +22,10 @@ type schemaValidator struct {
 	err    error
 }
 
-func (v *schemaValidator) validate(args json.RawMessage) error {
+// validateValue checks inst, the arguments as santhosh-tekuri/jsonschema
+// unmarshals them (jsonschema.UnmarshalJSON), against the schema, which is
+// compiled on first use.
+func (v *schemaValidator) validateValue(inst any) error {
 	v.once.Do(func() {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.schema))
 		if err != nil {
@@ -37,14 +41,11 @@ func (v *schemaValidator) validate(args json.RawMessage) error {
 	})
 	if v.err != nil {
 		// A schema that does not compile is a setup error the registry
-		// tests catch; decoding has already checked the arguments' shape.
-		return nil
+		// tests catch; should one slip through, nothing is let through
+		// unchecked.
+		return Errorf("scopegate cannot check arguments for this tool: its input schema does not compile")
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(args))
-	if err != nil {
-		return Errorf("arguments are not valid JSON: %v", err)
-	}
-	err = v.sch.Validate(inst)
+	err := v.sch.Validate(inst)
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return nil
@@ -64,5 +65,8 @@ func (v *schemaValidator) validate(args json.RawMessage) error {
 	if len(msgs) == 0 {
 		return Errorf("the arguments do not match the tool's input schema")
 	}
+	// The schema library reports in no fixed order; the same arguments
+	// always get the same message.
+	slices.Sort(msgs)
 	return Errorf("invalid arguments: %s", strings.Join(msgs, "; "))
 }

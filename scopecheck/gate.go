@@ -154,13 +154,19 @@ func Decide(r registry.Requirement, acct *store.Account) Decision {
 // HTTP client or answers with an authorization-required result.
 func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 	conn := g.Connection(tool.Provider)
+	var key string
+	if conn != nil {
+		key = accountKey(conn.Name, tool.TokenType)
+	}
+	toolLog := g.log.With("tool", tool.Name)
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args := rawArguments(req)
-		if err := tool.Validate(args); err != nil {
+		run, err := bind(tool, args)
+		if err != nil {
 			return toolError(err), nil
 		}
 
-		log := g.log.With("tool", tool.Name)
+		log := toolLog
 		id := IdentifierFrom(ctx)
 		if id == "" {
 			log.Warn("tool call refused", "why", "no identifier on the session")
@@ -174,8 +180,10 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 			return mcp.NewToolResultError(fmt.Sprintf("No %s connection is configured in scopegate, so %s cannot run. "+
 				"Add one to the configuration.", tool.Provider, tool.Name)), nil
 		}
-		key := accountKey(conn.Name, tool.TokenType)
-		log = log.With("identifier", id, "connection", key)
+		// A logger that records nothing gets no per-call attributes.
+		if log.Enabled(ctx, slog.LevelError) {
+			log = log.With("identifier", id, "connection", key)
+		}
 		log.Debug("tool call received")
 
 		acct, err := g.opts.Store.Account(ctx, id, key)
@@ -194,12 +202,39 @@ func (g *Gate) Handler(tool registry.Tool) server.ToolHandlerFunc {
 			return g.authorizeAndRun(ctx, log, tool, conn, acct, d, args)
 		}
 		g.auditDecision(ctx, tool, id, key, acct, decisionAllowed, "granted", nil)
-		return g.run(ctx, log, tool, conn, acct, args)
+		return g.runBound(ctx, log, tool, conn, acct, run)
 	}
 }
 
+// bind checks a call's arguments and returns the tool's run with them,
+// decoded once when the tool can (registry.Tool.Bind).
+func bind(tool registry.Tool, args json.RawMessage) (registry.Bound, error) {
+	if tool.Bind != nil {
+		return tool.Bind(args)
+	}
+	if err := tool.Validate(args); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, call *registry.Call) (registry.Result, error) {
+		return tool.Handler(ctx, call, args)
+	}, nil
+}
+
+// run runs the tool with arguments that are still raw JSON, checking them
+// again.
 func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 	conn *registry.Connection, acct *store.Account, args json.RawMessage) (*mcp.CallToolResult, error) {
+	run, err := bind(tool, args)
+	if err != nil {
+		return toolError(err), nil
+	}
+	return g.runBound(ctx, log, tool, conn, acct, run)
+}
+
+// runBound runs the tool with the account's authorized client and shapes
+// its answer or failure.
+func (g *Gate) runBound(ctx context.Context, log *slog.Logger, tool registry.Tool,
+	conn *registry.Connection, acct *store.Account, run registry.Bound) (*mcp.CallToolResult, error) {
 	call := &registry.Call{
 		HTTP:       g.authorizedClient(conn, acct, tool),
 		APIBaseURL: conn.Endpoints.APIBaseURL,
@@ -207,7 +242,7 @@ func (g *Gate) run(ctx context.Context, log *slog.Logger, tool registry.Tool,
 		Site:       conn.Site,
 		Logger:     log,
 	}
-	res, err := tool.Handler(ctx, call, args)
+	res, err := run(ctx, call)
 	if err == nil {
 		log.Debug("tool call done")
 		return &mcp.CallToolResult{
