@@ -29,6 +29,9 @@ const (
 // auditDecision records what the gate decided for one call.
 func (g *Gate) auditDecision(ctx context.Context, tool registry.Tool, identifier, connection string,
 	acct *store.Account, decision, reason string, missing registry.ScopeSet) {
+	if !g.auditing(ctx) {
+		return
+	}
 	var granted registry.ScopeSet
 	if acct != nil {
 		granted = acct.Granted
@@ -48,6 +51,9 @@ func (g *Gate) auditDecision(ctx context.Context, tool registry.Tool, identifier
 // auditConsent records how one authorization ended.
 func (g *Gate) auditConsent(ctx context.Context, authzIdentifier, connection string,
 	requested, granted, declined registry.ScopeSet, outcome string) {
+	if !g.auditing(ctx) {
+		return
+	}
 	g.audit(ctx, AuditConsent,
 		slog.String("identifier", authzIdentifier),
 		slog.String("connection", connection),
@@ -56,6 +62,13 @@ func (g *Gate) auditConsent(ctx context.Context, authzIdentifier, connection str
 		slog.Any("declined", declined.Strings()),
 		slog.String("outcome", outcome),
 	)
+}
+
+// auditing reports whether an audit record would be written anywhere, so
+// that none is built for loggers that would drop it.
+func (g *Gate) auditing(ctx context.Context) bool {
+	return g.log.Enabled(ctx, slog.LevelInfo) ||
+		(g.opts.Audit != nil && g.opts.Audit.Enabled(ctx, slog.LevelInfo))
 }
 
 func (g *Gate) audit(ctx context.Context, msg string, attrs ...slog.Attr) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -66,26 +67,38 @@ func (g *Gate) withClient(ctx context.Context) context.Context {
 // at most twice, for read-only tools; otherwise the 429 reaches the tool,
 // which tells the agent when to try again.
 func (g *Gate) authorizedClient(conn *registry.Connection, acct *store.Account, tool registry.Tool) *http.Client {
-	src := &accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tool.TokenType), identifier: acct.Identifier,
-		read: acct}
 	base := g.client.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &http.Client{
-		Transport: &retryTransport{src: src, base: base, reads: tool.Annotations.ReadOnly},
-		// The token is for the provider's API host: a redirect elsewhere
-		// (a download link) is returned to the tool, not followed with it.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			if req.URL.Host != via[0].URL.Host {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
+	// The client, its transport and its token source are one allocation;
+	// the connections themselves come from base, shared by every call.
+	a := &authorizedCall{}
+	a.src = accountTokens{g: g, conn: conn, key: accountKey(conn.Name, tool.TokenType), identifier: acct.Identifier}
+	a.src.read.Store(acct)
+	a.transport = retryTransport{src: &a.src, base: base, reads: tool.Annotations.ReadOnly}
+	a.client = http.Client{Transport: &a.transport, CheckRedirect: sameHostRedirect}
+	return &a.client
+}
+
+// authorizedCall is what authorizedClient builds for one call.
+type authorizedCall struct {
+	client    http.Client
+	transport retryTransport
+	src       accountTokens
+}
+
+// sameHostRedirect follows redirects on the provider's API host only. The
+// token is for that host: a redirect elsewhere (a download link) is
+// returned to the tool, not followed with it.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
 	}
+	if req.URL.Host != via[0].URL.Host {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // retryTransport adds the bearer token and retries as authorizedClient
@@ -102,7 +115,7 @@ const maxRateWait = 10 * time.Second
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	refreshed, rateRetries := false, 0
 	for {
-		tok, err := t.src.Token()
+		tok, err := t.src.accessToken()
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +125,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		// Every provider here takes a bearer token; Slack's token responses
 		// say "bot" or "user" as the token type, which is not an HTTP scheme.
-		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		r.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := t.base.RoundTrip(r)
 		if err != nil {
 			return nil, err
@@ -123,7 +136,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode == http.StatusUnauthorized && !refreshed && replayable:
 			drain(resp)
 			refreshed = true
-			t.src.stale = tok.AccessToken
+			t.src.stale = tok
 			t.src.g.log.Info("provider refused the access token; refreshing once", "connection", t.src.key)
 			continue
 		case resp.StatusCode == http.StatusTooManyRequests && t.reads && rateRetries < 2 && replayable:
@@ -145,8 +158,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// cloneRequest copies req for one attempt: its own header, so that the
+// token is set on the copy only, and its own body when it can be replayed.
+// A RoundTripper must not change the request it is given.
 func cloneRequest(req *http.Request) (*http.Request, error) {
-	r := req.Clone(req.Context())
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = make(http.Header, 1)
+	}
 	if req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
@@ -176,7 +197,7 @@ func retryAfter(v string) (time.Duration, bool) {
 	return 0, false
 }
 
-// accountTokens is an oauth2.TokenSource over the store: it always reads the
+// accountTokens gives the access token of one account: it always reads the
 // newest token, and refreshes under a per-account lock so that concurrent
 // calls refresh once: a mutex in this process and, when the store is a
 // store.AccountLocker, the store's lock across processes.
@@ -185,26 +206,43 @@ type accountTokens struct {
 	conn       *registry.Connection
 	key        string // the account's connection key (see accountKey)
 	identifier string
-	// stale is an access token the provider refused; the next Token call
-	// refreshes instead of returning it.
+	// stale is an access token the provider refused; the next accessToken
+	// call refreshes instead of returning it.
 	stale string
 	// read is the account as the gate just read it for its decision; the
-	// first Token call uses its token when it is still good, instead of
-	// reading the store again.
-	read *store.Account
+	// first accessToken call uses its token when it is still good, instead
+	// of reading the store again.
+	read atomic.Pointer[store.Account]
 }
 
+// accessToken returns the access token to send, refreshing it first when
+// needed.
+func (s *accountTokens) accessToken() (string, error) {
+	// The account the gate just read needs no lock: its token is used only
+	// while it is outside the refresh margin, and nothing is written.
+	if acct := s.read.Swap(nil); acct != nil {
+		if usable(acct, s.stale, s.g.opts.Now()) {
+			return acct.Token.AccessToken, nil
+		}
+	}
+	tok, err := s.Token()
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+// Token reads the account's token from the store and refreshes it when it
+// is about to expire or was refused, under the account's lock.
 func (s *accountTokens) Token() (*oauth2.Token, error) {
-	mu, _ := s.g.locks.LoadOrStore(s.identifier+"\x00"+s.key, new(sync.Mutex))
+	lockKey := s.identifier + "\x00" + s.key
+	mu, ok := s.g.locks.Load(lockKey)
+	if !ok {
+		mu, _ = s.g.locks.LoadOrStore(lockKey, new(sync.Mutex))
+	}
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
 
-	if acct := s.read; acct != nil {
-		s.read = nil
-		if tok := usable(acct, s.stale, s.g.opts.Now()); tok != nil {
-			return tok, nil
-		}
-	}
 	ctx := s.g.withClient(context.Background())
 	tok, acct, err := s.current(ctx)
 	if tok != nil || err != nil {
@@ -235,23 +273,22 @@ func (s *accountTokens) current(ctx context.Context) (*oauth2.Token, *store.Acco
 	if acct.Status != store.StatusActive {
 		return nil, nil, errNeedsReauth
 	}
-	if tok := usable(acct, s.stale, s.g.opts.Now()); tok != nil {
-		return tok, nil, nil
+	if usable(acct, s.stale, s.g.opts.Now()) {
+		t := acct.Token
+		return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}, nil, nil
 	}
 	return nil, acct, nil
 }
 
-// usable returns the account's access token when it is active, not the
-// stale one, and not within the refresh margin of its expiry.
-func usable(acct *store.Account, stale string, now time.Time) *oauth2.Token {
+// usable reports whether the account's access token can be sent: the
+// account is active, the token is not the stale one, and it is not within
+// the refresh margin of its expiry.
+func usable(acct *store.Account, stale string, now time.Time) bool {
 	t := acct.Token
 	if acct.Status != store.StatusActive || t.AccessToken == "" || (stale != "" && t.AccessToken == stale) {
-		return nil
+		return false
 	}
-	if !t.Expiry.IsZero() && t.Expiry.Sub(now) <= margin(t, acct.UpdatedAt) {
-		return nil
-	}
-	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	return t.Expiry.IsZero() || t.Expiry.Sub(now) > margin(t, acct.UpdatedAt)
 }
 
 // refresh obtains a new access token for acct and saves it.
