@@ -44,7 +44,8 @@ func (m *Memory) Account(_ context.Context, identifier, connection string) (*Acc
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return normAccount(a), nil
+	// Records are normalized when they are put.
+	return copyAccount(a), nil
 }
 
 // PutAccount implements Store.

@@ -78,10 +78,7 @@ func (s *SQLite) migrate(ctx context.Context) (found int, err error) {
 		return 0, errors.New("the database holds tables scopegate did not create")
 	}
 
-	_, err = s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	applied_at INTEGER NOT NULL
-) STRICT`)
+	_, err = s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations `+schemaMigrationsColumns)
 	if err != nil {
 		return 0, fmt.Errorf("creating schema_migrations: %w", err)
 	}
@@ -107,6 +104,54 @@ func (s *SQLite) migrate(ctx context.Context) (found int, err error) {
 		}
 	}
 	return found, nil
+}
+
+// schemaMigrationsColumns are the columns of the table that records the
+// steps applied.
+const schemaMigrationsColumns = `(
+	version    INTEGER PRIMARY KEY,
+	applied_at INTEGER NOT NULL
+) STRICT`
+
+// create sets up a database that prepareFile has just created, empty, in
+// one transaction: every step, the rows that record them and the key
+// check, which it returns. Opening a new database, as the demo does on
+// every start, thus takes one transaction instead of one per step. When
+// another process set the file up first, create fails and changes
+// nothing; the caller then sets it up as any other, with migrate.
+func (s *SQLite) create(ctx context.Context) ([]byte, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	// Without IF NOT EXISTS: a table made by anyone else fails the step.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE schema_migrations `+schemaMigrationsColumns); err != nil {
+		return nil, err
+	}
+	now := time.Now().UnixMilli()
+	for _, m := range migrations {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return nil, fmt.Errorf("migrating schema to version %d: %w", m.version, err)
+		}
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, now)
+		if err != nil {
+			return nil, fmt.Errorf("migrating schema to version %d: %w", m.version, err)
+		}
+	}
+	blob := s.seal.seal(keyCheckText, keyCheckAD)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('key_check', ?)`, blob); err != nil {
+		return nil, fmt.Errorf("writing key check: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for _, m := range migrations {
+		s.log.Info("store schema migrated", "schema_version", m.version)
+	}
+	return blob, nil
 }
 
 // apply runs one step unless another process ran it first.

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/scopegate/scopegate/registry"
@@ -63,6 +64,14 @@ func normAccount(a *Account) *Account {
 	c.Token.Expiry = normTime(a.Token.Expiry)
 	c.CreatedAt = normTime(a.CreatedAt)
 	c.UpdatedAt = normTime(a.UpdatedAt)
+	return &c
+}
+
+// copyAccount returns a copy of a that shares no memory with it.
+func copyAccount(a *Account) *Account {
+	c := *a
+	c.Granted = slices.Clone(a.Granted)
+	c.Declined = slices.Clone(a.Declined)
 	return &c
 }
 

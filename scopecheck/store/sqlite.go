@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -50,10 +51,11 @@ type SQLiteOptions struct {
 //
 // Times are kept to the millisecond, in UTC.
 type SQLite struct {
-	db    *sql.DB
-	stmts sqliteStmts
-	seal  *sealer
-	log   *slog.Logger
+	db       *sql.DB
+	stmts    sqliteStmts
+	accounts sqliteAccounts
+	seal     *sealer
+	log      *slog.Logger
 }
 
 // sqliteStmts are the statements of the hot path, prepared once when the
@@ -135,7 +137,8 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
-	if err := prepareFile(path); err != nil {
+	created, err := prepareFile(path)
+	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 
@@ -149,8 +152,9 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &SQLite{db: db, seal: seal, log: log}
+	s.accounts.db = db
 
-	found, err := s.setUp(ctx)
+	found, err := s.setUp(ctx, opts.Throwaway, created)
 	if err != nil {
 		s.stmts.close()
 		db.Close()
@@ -161,15 +165,34 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 	return s, nil
 }
 
-func (s *SQLite) setUp(ctx context.Context) (found int, err error) {
-	if err := s.db.PingContext(ctx); err != nil {
+// setUp brings the schema up to date and checks the key. created says
+// that prepareFile created the file, empty.
+func (s *SQLite) setUp(ctx context.Context, throwaway, created bool) (found int, err error) {
+	if err := s.ping(ctx); err != nil {
 		return 0, fmt.Errorf("reading database: %w", err)
 	}
-	found, err = s.migrate(ctx)
-	if err != nil {
-		return 0, err
+	if throwaway {
+		if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+			return 0, fmt.Errorf("reading database: %w", err)
+		}
 	}
-	if err := s.checkKey(ctx); err != nil {
+	var blob []byte
+	if created {
+		blob, err = s.create(ctx)
+	} else {
+		found, blob, err = s.upToDate(ctx)
+	}
+	if err != nil {
+		found, err = s.migrate(ctx)
+		if err != nil {
+			return 0, err
+		}
+		blob, err = s.keyCheckOrWrite(ctx)
+		if err != nil {
+			return 0, err
+		}
+	}
+	if err := s.openKeyCheck(blob); err != nil {
 		return 0, err
 	}
 	if err := s.stmts.prepare(ctx, s.db); err != nil {
@@ -178,32 +201,75 @@ func (s *SQLite) setUp(ctx context.Context) (found int, err error) {
 	return found, nil
 }
 
+// ping opens the first connection. Its pragmas switch a new database to
+// WAL, which takes an exclusive lock that SQLite does not wait for: when
+// another process opens the same new file at that moment, the open is
+// tried again for a while.
+func (s *SQLite) ping(ctx context.Context) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := s.db.PingContext(ctx)
+		var se interface{ Code() int }
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy is SQLite's SQLITE_BUSY result code.
+const sqliteBusy = 5
+
+// errNotUpToDate is upToDate's answer for a database that needs migrate.
+var errNotUpToDate = errors.New("the database schema is not up to date")
+
+// upToDate reads, in one query, the schema version and the key check of a
+// database whose schema is current, as it is on every open but the first.
+// Any other database, a new one included, gets an error, and goes through
+// migrate and the key check's creation.
+func (s *SQLite) upToDate(ctx context.Context) (version int, keyCheck []byte, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(MAX(version), 0) FROM schema_migrations),
+		(SELECT value FROM meta WHERE name = 'key_check')`).Scan(&version, &keyCheck)
+	if err != nil {
+		return 0, nil, err
+	}
+	if version != schemaVersion() || keyCheck == nil {
+		return 0, nil, errNotUpToDate
+	}
+	return version, keyCheck, nil
+}
+
 // prepareFile creates the database file, owner-only, before SQLite opens
-// it, or checks the one that is there.
-func prepareFile(path string) error {
+// it, or checks the one that is there. It reports whether it created it.
+func prepareFile(path string) (created bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("creating directory: %w", err)
+		return false, fmt.Errorf("creating directory: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err == nil {
-		return f.Close()
+		return true, f.Close()
 	}
 	if !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("creating database file: %w", err)
+		return false, fmt.Errorf("creating database file: %w", err)
 	}
 
 	info, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("checking database file: %w", err)
+		return false, fmt.Errorf("checking database file: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return errors.New("the database is not a regular file")
+		return false, errors.New("the database is not a regular file")
 	}
 	if !ownerOnly(info.Mode()) {
-		return fmt.Errorf("the database file has permissions %04o, it must be accessible "+
+		return false, fmt.Errorf("the database file has permissions %04o, it must be accessible "+
 			"by its owner only (chmod 600)", uint32(info.Mode().Perm()))
 	}
-	return nil
+	return false, nil
 }
 
 // dsn is the driver's name for the database at path. mode=rw keeps SQLite
@@ -213,14 +279,21 @@ func prepareFile(path string) error {
 // outside transactions, so neither _txlock nor the busy timeout slows
 // them: in WAL mode they do not wait for a writer. synchronous stays at
 // SQLite's default, FULL, so that a commit survives a power loss.
+//
+// A throwaway store turns synchronous off, and switches the database to
+// WAL in setUp instead: the driver runs the pragmas in alphabetical order,
+// and the switch of a new database, run before synchronous is off, would
+// sync it. WAL mode is kept in the file, so every later connection is in
+// WAL mode too.
 func dsn(path string, throwaway bool) string {
 	q := url.Values{}
 	q.Set("mode", "rw")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	if throwaway {
 		q.Add("_pragma", "synchronous(OFF)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
 	}
 	q.Set("_txlock", "immediate")
 
@@ -232,16 +305,18 @@ func dsn(path string, throwaway bool) string {
 	return u.String()
 }
 
-// checkKey makes sure the key opens the key check value, writing that value
-// first when the database has none yet.
-func (s *SQLite) checkKey(ctx context.Context) error {
+// keyCheckOrWrite returns the key check value, writing it first when the
+// database has none yet.
+func (s *SQLite) keyCheckOrWrite(ctx context.Context) ([]byte, error) {
 	blob, err := s.keyCheck(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		blob, err = s.writeKeyCheck(ctx)
 	}
-	if err != nil {
-		return err
-	}
+	return blob, err
+}
+
+// openKeyCheck makes sure the key opens the key check value.
+func (s *SQLite) openKeyCheck(blob []byte) error {
 	text, err := s.seal.open(blob, keyCheckAD)
 	if err != nil || text != keyCheckText {
 		return fmt.Errorf("%w (the database was written with a different key)", ErrKeyMismatch)
@@ -293,7 +368,7 @@ func (s *SQLite) writeKeyCheck(ctx context.Context) ([]byte, error) {
 
 // Close implements Store.
 func (s *SQLite) Close() error {
-	err := errors.Join(s.stmts.close(), s.db.Close())
+	err := errors.Join(s.accounts.close(), s.stmts.close(), s.db.Close())
 	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}

@@ -53,8 +53,28 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// Account implements Store.
+// Account implements Store. An account read before is served from memory
+// when nothing in the database changed since (see sqliteAccounts).
 func (s *SQLite) Account(ctx context.Context, identifier, connection string) (*Account, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reading account: %w", err)
+	}
+	k := accountKey{identifier, connection}
+	st, cached := s.accounts.stamp(ctx)
+	if cached {
+		if a := s.accounts.get(st, k); a != nil {
+			return a, nil
+		}
+	}
+	a, err := s.readAccount(ctx, identifier, connection)
+	if err == nil && cached {
+		s.accounts.put(st, k, a)
+	}
+	return a, err
+}
+
+// readAccount reads an account from the database.
+func (s *SQLite) readAccount(ctx context.Context, identifier, connection string) (*Account, error) {
 	row := s.stmts.account.QueryRowContext(ctx, identifier, connection)
 	a, err := s.scanAccount(row)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -410,3 +410,83 @@ func TestSQLiteThrowawaySkipsSyncs(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteAccountCacheSeesOtherWriters checks that an account served from
+// memory is never older than the database: after writes by another handle
+// on the same file, as another process makes them, and after a write that
+// bypasses the store.
+func TestSQLiteAccountCacheSeesOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	key := newTestKey(t)
+	s := openTestSQLite(t, path, key)
+	other := openTestSQLite(t, path, key)
+
+	mustPut(t, s, testAccount("user_1", "gmail"))
+	for range 2 { // the second read may come from memory
+		if got := mustGet(t, s, "user_1", "gmail"); got.Status != StatusActive {
+			t.Fatalf("Account status = %q, want %q", got.Status, StatusActive)
+		}
+	}
+
+	revoked := testAccount("user_1", "gmail")
+	revoked.Status = StatusRevoked
+	mustPut(t, other, revoked)
+	if got := mustGet(t, s, "user_1", "gmail"); got.Status != StatusRevoked {
+		t.Errorf("after another writer revoked it, Account status = %q, want %q", got.Status, StatusRevoked)
+	}
+
+	if _, err := other.db.Exec(`UPDATE accounts SET granted = 'openid' WHERE identifier = 'user_1'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, "user_1", "gmail"); len(got.Granted) != 1 || got.Granted[0] != "openid" {
+		t.Errorf("after a direct update, Account granted = %v, want [openid]", got.Granted)
+	}
+
+	if err := other.DeleteAccount(ctx, "user_1", "gmail"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Account(ctx, "user_1", "gmail"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after another writer deleted it, Account = %v, want ErrNotFound", err)
+	}
+}
+
+// TestSQLiteAccountCacheConcurrentWriters reads an account while other
+// handles keep changing it, and checks that once a writer is done, the
+// next read returns what it wrote.
+func TestSQLiteAccountCacheConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	key := newTestKey(t)
+	s := openTestSQLite(t, path, key)
+	other := openTestSQLite(t, path, key)
+	mustPut(t, s, testAccount("user_1", "gmail"))
+
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := s.Account(ctx, "user_1", "gmail"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for round := range 20 {
+		want := testAccount("user_1", "gmail")
+		want.ProviderAccount = fmt.Sprintf("round %d", round)
+		mustPut(t, other, want)
+		if got := mustGet(t, s, "user_1", "gmail"); got.ProviderAccount != want.ProviderAccount {
+			t.Errorf("round %d: Account = %q, want %q", round, got.ProviderAccount, want.ProviderAccount)
+		}
+	}
+	close(stop)
+	readers.Wait()
+}
