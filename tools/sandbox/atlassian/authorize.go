@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -53,7 +54,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate.Execute(w, page)
+	_ = consentTemplate().Execute(w, page)
 }
 
 // checkAuthRequest turns the query of an authorization request into a pending consent, or
@@ -200,7 +201,8 @@ type consentPage struct {
 
 // The consent form posts back to the page's own URL (action=""), so it works wherever the
 // sandbox is mounted.
-var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Authorize app - Atlassian (sandbox)</title></head>
 <body>
@@ -223,8 +225,10 @@ var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype htm
 </body>
 </html>
 `))
+})
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+var errorTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Something went wrong - Atlassian (sandbox)</title></head>
 <body>
@@ -234,10 +238,11 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body>
 </html>
 `))
+})
 
 // writeErrorPage renders the authorization error page with msg.
 func writeErrorPage(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
-	_ = errorTemplate.Execute(w, msg)
+	_ = errorTemplate().Execute(w, msg)
 }

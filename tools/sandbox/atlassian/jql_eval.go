@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -200,12 +201,14 @@ func (env *jqlEnv) function(kind fieldKind, field string, v jqlValue) (string, e
 	return strconv.FormatInt(t.UnixMilli(), 10), nil
 }
 
-var periodRE = regexp.MustCompile(`^([-+]?)(\d+)([wdhm])$`)
+var periodRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([-+]?)(\d+)([wdhm])$`)
+})
 
 // parseJQLDate reads an absolute date ("2024-01-31", "2024/01/31 14:00") or a period
 // relative to now ("-7d", "2w").
 func parseJQLDate(s string, now time.Time) (time.Time, bool) {
-	if m := periodRE.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+	if m := periodRE().FindStringSubmatch(strings.TrimSpace(s)); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		unit := map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour,
 			"h": time.Hour, "m": time.Minute}[m[3]]

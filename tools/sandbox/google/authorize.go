@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -205,7 +206,8 @@ func (s *Server) consentScopes(scopes []string) []consentScope {
 
 // The consent form posts back to the page's own URL (action=""), so it works wherever the
 // sandbox is mounted.
-var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Sign in - Google Accounts (sandbox)</title></head>
 <body>
@@ -227,8 +229,10 @@ var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype htm
 </body>
 </html>
 `))
+})
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+var errorTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Error {{.Code}} ({{.Name}})</title></head>
 <body>
@@ -239,18 +243,19 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body>
 </html>
 `))
+})
 
 func writeConsentPage(w http.ResponseWriter, p consentPage) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate.Execute(w, p)
+	_ = consentTemplate().Execute(w, p)
 }
 
 // writeErrorPage renders Google's authorization error page: "Error 400: redirect_uri_mismatch".
 func writeErrorPage(w http.ResponseWriter, code int, name, desc string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
-	_ = errorTemplate.Execute(w, struct {
+	_ = errorTemplate().Execute(w, struct {
 		Code              int
 		Name, Description string
 	}{code, name, desc})

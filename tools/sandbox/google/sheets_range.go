@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // gridRange is a rectangle of one sheet, zero-based and inclusive.
@@ -19,7 +20,9 @@ var errBadRange = errors.New("unable to parse range")
 
 // a1Cell matches one end of an A1 range: an optional column and an optional row, each
 // optionally fixed with $.
-var a1Cell = regexp.MustCompile(`^\$?([A-Za-z]{0,3})\$?([0-9]*)$`)
+var a1Cell = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$?([A-Za-z]{0,3})\$?([0-9]*)$`)
+})
 
 // parseRange reads a range in A1 notation: "Sheet1!A1:C3", "'My sheet'!B:B", "A2:C" (open
 // at the bottom), "2:4", or a sheet name alone for the whole sheet. Without a sheet name
@@ -120,7 +123,7 @@ func parseCells(s string, sh *sheet) (gridRange, bool) {
 
 // parseEnd reads one end of a range; -1 stands for a column or row left out.
 func parseEnd(s string) (col, row int, ok bool) {
-	m := a1Cell.FindStringSubmatch(s)
+	m := a1Cell().FindStringSubmatch(s)
 	if m == nil || (m[1] == "" && m[2] == "") {
 		return 0, 0, false
 	}
@@ -152,12 +155,14 @@ func columnName(c int) string {
 }
 
 // plainTitle matches sheet titles Sheets writes without quotes.
-var plainTitle = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var plainTitle = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+})
 
 // quoteTitle writes a sheet title as A1 notation needs it.
 func quoteTitle(title string) string {
-	m := a1Cell.FindStringSubmatch(title)
-	if plainTitle.MatchString(title) && (m == nil || m[1] == "" || m[2] == "") {
+	m := a1Cell().FindStringSubmatch(title)
+	if plainTitle().MatchString(title) && (m == nil || m[1] == "" || m[2] == "") {
 		return title
 	}
 	return "'" + strings.ReplaceAll(title, "'", "''") + "'"

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -120,20 +121,24 @@ func (msg *message) bodyAs(wantHTML bool) (string, string) {
 }
 
 var (
-	tagRE   = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>|<br\s*/?>|</p>|<[^>]+>`)
-	spaceRE = regexp.MustCompile(`[ \t]+`)
+	tagRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>|<br\s*/?>|</p>|<[^>]+>`)
+	})
+	spaceRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[ \t]+`)
+	})
 )
 
 // htmlToText keeps an HTML body's text, one line per paragraph or break.
 func htmlToText(s string) string {
-	s = tagRE.ReplaceAllStringFunc(s, func(tag string) string {
+	s = tagRE().ReplaceAllStringFunc(s, func(tag string) string {
 		t := strings.ToLower(tag)
 		if strings.HasPrefix(t, "<br") || t == "</p>" {
 			return "\n"
 		}
 		return ""
 	})
-	return strings.TrimSpace(spaceRE.ReplaceAllString(html.UnescapeString(s), " "))
+	return strings.TrimSpace(spaceRE().ReplaceAllString(html.UnescapeString(s), " "))
 }
 
 // preview is a message's bodyPreview: its first 255 characters of text on one line.

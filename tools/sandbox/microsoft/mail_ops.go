@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Outlook's answers for ids that are not ids and ids that name nothing.
@@ -264,7 +265,9 @@ func (s *Server) deliver(w http.ResponseWriter, r *graphRequest, out *outgoing, 
 	return true
 }
 
-var nameRE = regexp.MustCompile(`\s+`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\s+`)
+})
 
 func addresses(in []recipientIn) []address {
 	out := make([]address, 0, len(in))
@@ -273,7 +276,7 @@ func addresses(in []recipientIn) []address {
 		if a.Name == "" {
 			a.Name = a.Address
 		}
-		a.Name = nameRE.ReplaceAllString(a.Name, " ")
+		a.Name = nameRE().ReplaceAllString(a.Name, " ")
 		out = append(out, a)
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -14,20 +15,24 @@ type messagePredicate func(*message) bool
 // filterClause matches the $filter clauses the sandbox understands, joined by "and":
 // comparisons of receivedDateTime, isRead, hasAttachments, importance, subject and
 // from/emailAddress/address, and contains or startswith on subject.
-var filterClause = regexp.MustCompile(`(?i)^(?:` +
-	`(receivedDateTime|sentDateTime)\s+(eq|ne|gt|ge|lt|le)\s+(\S+)` +
-	`|(isRead|hasAttachments)\s+(eq|ne)\s+(true|false)` +
-	`|(importance|subject|from/emailAddress/address)\s+(eq|ne)\s+'((?:[^']|'')*)'` +
-	`|(contains|startswith)\(subject,\s*'((?:[^']|'')*)'\)` +
-	`)$`)
+var filterClause = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:` +
+		`(receivedDateTime|sentDateTime)\s+(eq|ne|gt|ge|lt|le)\s+(\S+)` +
+		`|(isRead|hasAttachments)\s+(eq|ne)\s+(true|false)` +
+		`|(importance|subject|from/emailAddress/address)\s+(eq|ne)\s+'((?:[^']|'')*)'` +
+		`|(contains|startswith)\(subject,\s*'((?:[^']|'')*)'\)` +
+		`)$`)
+})
 
-var andSplit = regexp.MustCompile(`(?i)\s+and\s+`)
+var andSplit = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\s+and\s+`)
+})
 
 // parseMessageFilter compiles a $filter, or returns Graph's 400 message.
 func parseMessageFilter(expr string) (messagePredicate, string) {
 	var preds []messagePredicate
-	for _, clause := range andSplit.Split(strings.TrimSpace(expr), -1) {
-		m := filterClause.FindStringSubmatch(strings.TrimSpace(clause))
+	for _, clause := range andSplit().Split(strings.TrimSpace(expr), -1) {
+		m := filterClause().FindStringSubmatch(strings.TrimSpace(clause))
 		if m == nil {
 			return nil, fmt.Sprintf("Invalid filter clause: '%s' is not supported.", clause)
 		}
@@ -112,7 +117,9 @@ func allOf(preds []messagePredicate) messagePredicate {
 
 // kqlTerm splits a KQL query into terms: property restrictions such as from:ana or
 // received>=2024-05-01, quoted phrases, and words.
-var kqlTerm = regexp.MustCompile(`(?i)([a-z]+)(:|>=|<=|>|<|=)("[^"]*"|\S+)|"([^"]*)"|(\S+)`)
+var kqlTerm = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)([a-z]+)(:|>=|<=|>|<|=)("[^"]*"|\S+)|"([^"]*)"|(\S+)`)
+})
 
 // parseSearch compiles a $search value, a KQL query in double quotes. Every term must
 // match; the boolean operators are not understood (a simplification). An unknown
@@ -124,7 +131,7 @@ func parseSearch(v string, now time.Time) (messagePredicate, string) {
 	}
 	v = strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`)
 	var preds []messagePredicate
-	for _, m := range kqlTerm.FindAllStringSubmatch(v, -1) {
+	for _, m := range kqlTerm().FindAllStringSubmatch(v, -1) {
 		switch {
 		case m[1] != "":
 			p, msg := kqlRestriction(strings.ToLower(m[1]), m[2], strings.Trim(m[3], `"`), now)

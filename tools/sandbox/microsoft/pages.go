@@ -3,6 +3,7 @@ package microsoft
 import (
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 // consentPage is the data of the consent page template.
@@ -23,7 +24,8 @@ type adminPage struct {
 
 // The consent form posts back to the page's own URL (action=""), so it works wherever the
 // sandbox is mounted. Each permission has its own checkbox, ticked by default.
-var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Permissions requested - Microsoft (sandbox)</title></head>
 <body>
@@ -46,8 +48,10 @@ var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype htm
 </body>
 </html>
 `))
+})
 
-var adminTemplate = template.Must(template.New("admin").Parse(`<!doctype html>
+var adminTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("admin").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Need admin approval - Microsoft (sandbox)</title></head>
 <body>
@@ -67,8 +71,10 @@ it. Signed in as <strong>{{.Account}}</strong> (sandbox account).</p>
 </body>
 </html>
 `))
+})
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+var errorTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Sign in to your account - Microsoft (sandbox)</title></head>
 <body>
@@ -78,17 +84,18 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body>
 </html>
 `))
+})
 
 func writeConsentPage(w http.ResponseWriter, p consentPage) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate.Execute(w, p)
+	_ = consentTemplate().Execute(w, p)
 }
 
 func writeAdminPage(w http.ResponseWriter, p adminPage) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = adminTemplate.Execute(w, p)
+	_ = adminTemplate().Execute(w, p)
 }
 
 // writeErrorPage renders the sign-in error page Microsoft shows when it cannot trust the
@@ -96,7 +103,7 @@ func writeAdminPage(w http.ResponseWriter, p adminPage) {
 func writeErrorPage(w http.ResponseWriter, e *authError) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(e.status)
-	_ = errorTemplate.Execute(w, struct {
+	_ = errorTemplate().Execute(w, struct {
 		Code int
 		Desc string
 	}{e.code, e.desc})

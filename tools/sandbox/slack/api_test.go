@@ -307,3 +307,9 @@ func TestUnknownMethod(t *testing.T) {
 			status, body)
 	}
 }
+
+func TestAccountIsInstallerEmail(t *testing.T) {
+	if got := New(Options{}).Account(); got != InstallerEmail {
+		t.Errorf("Account() = %q, want InstallerEmail %q", got, InstallerEmail)
+	}
+}

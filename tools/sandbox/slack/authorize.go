@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +59,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate.Execute(w, page)
+	_ = consentTemplate().Execute(w, page)
 }
 
 // checkAuthRequest turns an install request's query into a pending consent, or says why
@@ -222,7 +223,8 @@ func describeScope(sc string) string {
 
 // The install form posts back to the page's own URL (action=""), so it works wherever the
 // sandbox is mounted.
-var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8">
 <title>{{.App}} is requesting permission | Slack (sandbox)</title></head>
@@ -257,8 +259,10 @@ Untick a permission to grant less.</small></p>
 </body>
 </html>
 `))
+})
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+var errorTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Slack: {{.Code}}</title></head>
 <body>
@@ -269,10 +273,11 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body>
 </html>
 `))
+})
 
 // writeErrorPage renders Slack's install error page, with HTTP 400.
 func writeErrorPage(w http.ResponseWriter, code, desc string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = errorTemplate.Execute(w, struct{ Code, Description string }{code, desc})
+	_ = errorTemplate().Execute(w, struct{ Code, Description string }{code, desc})
 }

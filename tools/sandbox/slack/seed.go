@@ -12,7 +12,7 @@ func seedPeople(updated int64) []*person {
 	}
 	return []*person{
 		madrid(&person{ID: installerID, Name: "ana", RealName: "Ana Ruiz", DisplayName: "ana",
-			Email: "ana@example.com", Title: "Engineering manager", Admin: true, Owner: true}),
+			Email: InstallerEmail, Title: "Engineering manager", Admin: true, Owner: true}),
 		madrid(&person{ID: "U07BO00002", Name: "bo", RealName: "Bo Chen", DisplayName: "bo",
 			Email: "bo@example.com", Title: "Finance lead"}),
 		madrid(&person{ID: "U07CAM0003", Name: "cam", RealName: "Cam Okafor", DisplayName: "cam",

@@ -18,6 +18,10 @@ const (
 	installerID = "U07ANA0001"
 )
 
+// InstallerEmail is the email address of the workspace member who installs
+// apps and to whom user tokens belong: what Server.Account returns.
+const InstallerEmail = "ana@example.com"
+
 // Conversation types, as conversations.list's types argument names them.
 const (
 	typePublic  = "public_channel"
