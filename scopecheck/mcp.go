@@ -35,10 +35,13 @@ func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *ser
 		server.WithToolFilter(g.grantFilter(&s, byName)),
 	}, opts...)
 	s = server.NewMCPServer(name, version, all...)
+	// One batch: mcp-go checks each tool as it registers it, and a batch
+	// does the rest of the bookkeeping once.
+	tools := make([]server.ServerTool, 0, len(g.opts.Tools)+2)
 	for _, t := range g.opts.Tools {
-		s.AddTool(MCPTool(t), withRoundTrip(g.Handler(t)))
+		tools = append(tools, server.ServerTool{Tool: MCPTool(t), Handler: withRoundTrip(g.Handler(t))})
 	}
-	s.AddTools(g.agentTools()...)
+	s.AddTools(append(tools, g.agentTools()...)...)
 	return s
 }
 
