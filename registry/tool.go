@@ -123,6 +123,9 @@ type Tool struct {
 	// InputSchema is the JSON Schema of the arguments, inline, with
 	// "type": "object" at the top.
 	InputSchema json.RawMessage
+	// InputType is the Go type the arguments are decoded into, for tools
+	// made by NewTool.
+	InputType reflect.Type
 	// Validate checks arguments without running the tool, so bad input is
 	// reported before the gate looks at the user's grant. It returns a
 	// *ToolError naming the field at fault.
@@ -152,7 +155,7 @@ type Spec struct {
 // In's schema is generated from its struct tags. NewTool panics when In is
 // not a struct, a setup error.
 func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) (Result, error)) Tool {
-	schema, err := SchemaFor[In]()
+	schema, err := schemaOf(reflect.TypeFor[In]())
 	if err != nil {
 		panic(fmt.Sprintf("registry: tool %s: %v", spec.Name, err))
 	}
@@ -207,6 +210,7 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 		Operations:  spec.Operations,
 		Annotations: spec.Annotations,
 		InputSchema: schema,
+		InputType:   reflect.TypeFor[In](),
 		Validate: func(args json.RawMessage) error {
 			_, err := decode(args)
 			return err

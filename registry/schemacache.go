@@ -1,0 +1,117 @@
+package registry
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Reflecting an input type into its schema is most of what declaring a
+// tool costs, and every tool is declared when scopegate starts. So the
+// schemas of the tools scopegate ships are made ahead of time, by the same
+// reflection, and kept in schemas.json, keyed by a fingerprint of
+// everything about the input type that the reflection reads: its fields,
+// their Go types and struct tags, recursively. A type that changes gets
+// another fingerprint, misses, and is reflected as before, so the file
+// can be out of date but never wrong; a test in package tools fails until
+// it is made again:
+//
+//	go test ./tools -run TestPrecomputedSchemas -update
+//
+//go:embed schemas.json
+var schemasJSON []byte
+
+var precomputed = sync.OnceValue(func() map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(schemasJSON, &m); err != nil {
+		// Unreadable, the file helps nobody: every schema is reflected.
+		return nil
+	}
+	return m
+})
+
+// schemaOf returns the schema of t, precomputed when it can be.
+func schemaOf(t reflect.Type) (json.RawMessage, error) {
+	if fp, ok := SchemaFingerprint(t); ok {
+		if s, ok := precomputed()[fp]; ok {
+			return s, nil
+		}
+	}
+	return schemaForType(t)
+}
+
+// schemaHooks are the methods by which a type writes its own schema; what
+// they return cannot be fingerprinted, so such types are always reflected.
+var schemaHooks = []string{"JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty"}
+
+// SchemaFingerprint returns the key under which the schema of t is kept,
+// and false when t's schema must always be reflected.
+func SchemaFingerprint(t reflect.Type) (string, bool) {
+	var b strings.Builder
+	// The reflector's settings are those of schemaForType; the version
+	// changes whenever they or the way schemas are finished do.
+	b.WriteString("scopegate-schema-v1\n")
+	if !fingerprint(&b, t, map[reflect.Type]bool{}) {
+		return "", false
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:16]), true
+}
+
+func fingerprint(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) bool {
+	b.WriteString(t.PkgPath())
+	b.WriteByte(' ')
+	b.WriteString(t.String())
+	b.WriteByte(' ')
+	b.WriteString(t.Kind().String())
+	b.WriteByte('\n')
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	for _, name := range schemaHooks {
+		if _, ok := t.MethodByName(name); ok {
+			return false
+		}
+		if _, ok := reflect.PointerTo(t).MethodByName(name); ok {
+			return false
+		}
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			b.WriteString(f.Name)
+			b.WriteByte(' ')
+			b.WriteString(strconv.Quote(string(f.Tag)))
+			if f.Anonymous {
+				b.WriteString(" embedded")
+			}
+			b.WriteByte('\n')
+			if !fingerprint(b, f.Type, seen) {
+				return false
+			}
+		}
+	case reflect.Pointer, reflect.Slice:
+		return fingerprint(b, t.Elem(), seen)
+	case reflect.Array:
+		b.WriteString(strconv.Itoa(t.Len()))
+		return fingerprint(b, t.Elem(), seen)
+	case reflect.Map:
+		return fingerprint(b, t.Key(), seen) && fingerprint(b, t.Elem(), seen)
+	case reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		// Reflected as the library sees fit; nothing more to say.
+	}
+	return true
+}
+
+// ReflectSchema returns the schema of t as reflection makes it, never
+// precomputed: what schemas.json must hold for it.
+func ReflectSchema(t reflect.Type) (json.RawMessage, error) {
+	return schemaForType(t)
+}
