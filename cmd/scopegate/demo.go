@@ -42,6 +42,20 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 
+	// The throwaway store is set up while the tools and the sandboxes are
+	// built: on a new file that is a good part of start-up.
+	dir, err := os.MkdirTemp("", "scopegate-demo-")
+	if err != nil {
+		return fmt.Errorf("creating the demo store directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	pending := openInBackground(func() (*store.SQLite, error) {
+		key := make([]byte, 32)
+		rand.Read(key)
+		return store.OpenSQLite(ctx, store.SQLiteOptions{Path: filepath.Join(dir, "scopegate.db"), Key: key, Throwaway: true})
+	})
+	defer pending.close()
+
 	served, err := cfg.servedTools(tools.All())
 	if err != nil {
 		return err
@@ -67,19 +81,6 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		cfg.PublicURL = publicURL
 	}
 
-	dir, err := os.MkdirTemp("", "scopegate-demo-")
-	if err != nil {
-		return fmt.Errorf("creating the demo store directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	key := make([]byte, 32)
-	rand.Read(key)
-	st, err := store.OpenSQLite(ctx, store.SQLiteOptions{Path: filepath.Join(dir, "scopegate.db"), Key: key, Throwaway: true})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
 	sandboxes := demoSandboxes(publicURL, publicURL+scopecheck.CallbackPath, logger)
 	var conns []*registry.Connection
 	for _, sb := range sandboxes {
@@ -90,6 +91,10 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	defer closeAudit.Close()
+	st, err := pending.wait()
+	if err != nil {
+		return err
+	}
 	a := &app{
 		cfg: cfg, log: logger, store: st, conns: conns, tools: served, transport: f.transport, audit: audit,
 		mount: func(mux *http.ServeMux) {
@@ -119,4 +124,34 @@ func printDemoHelp(transport, mcpURL, webURL, account string) {
 	fmt.Fprintf(&b, "  Authorization pages: %s\n", webURL)
 	b.WriteString("  Call gmail_send_email, open the authorization_url it returns, approve, and call it again.\n\n")
 	fmt.Fprint(os.Stderr, b.String())
+}
+
+// storeOpening is a store being opened in the background.
+type storeOpening struct {
+	done chan struct{}
+	st   *store.SQLite
+	err  error
+}
+
+// openInBackground starts open; wait and close wait for it to end.
+func openInBackground(open func() (*store.SQLite, error)) *storeOpening {
+	o := &storeOpening{done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		o.st, o.err = open()
+	}()
+	return o
+}
+
+// wait returns the store, or why it could not be opened.
+func (o *storeOpening) wait() (*store.SQLite, error) {
+	<-o.done
+	return o.st, o.err
+}
+
+// close closes the store once it is open, if it opened.
+func (o *storeOpening) close() {
+	if st, err := o.wait(); err == nil {
+		st.Close()
+	}
 }
