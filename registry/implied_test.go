@@ -126,3 +126,12 @@ func TestImpliedSchemaRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaThatDoesNotCompileRefuses: arguments are never let through
+// unchecked because a schema is broken.
+func TestSchemaThatDoesNotCompileRefuses(t *testing.T) {
+	v := &schemaValidator{schema: json.RawMessage(`{"type": 7}`)}
+	if err := v.validateValue(map[string]any{}); err == nil {
+		t.Error("a schema that does not compile let the arguments through")
+	}
+}

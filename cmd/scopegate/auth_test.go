@@ -213,3 +213,26 @@ func TestDemoRefusesBadKeys(t *testing.T) {
 		t.Errorf("demo with a duplicated hash = %v:\n%s\nwant an error naming the field", err, out)
 	}
 }
+
+func TestKeysHashWarnsAboutWhatIsNotAKey(t *testing.T) {
+	key, err := newAPIKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ input, warning string }{
+		{key, ""},
+		{hashAPIKey(key), "already a key's hash"},
+		{"my-own-secret", "does not start with"},
+	} {
+		var out, warn strings.Builder
+		if err := printKeyHash(&out, &warn, strings.NewReader(tc.input+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(out.String()) != hashAPIKey(tc.input) {
+			t.Errorf("hash of %q = %q", tc.input, out.String())
+		}
+		if (tc.warning == "") != (warn.Len() == 0) || !strings.Contains(warn.String(), tc.warning) {
+			t.Errorf("warning for %q = %q, want one containing %q", tc.input, warn.String(), tc.warning)
+		}
+	}
+}
