@@ -64,14 +64,20 @@ func TestImpliedSchemaAgrees(t *testing.T) {
 		`{"id":"a","ratio":1,"flag":false,"color":"green","name":"x","count":3,"size":0}`,
 	}
 	for _, args := range cases {
-		want := referenceValidate(t, tool.InputSchema, args)
-		got := ""
-		if err := tool.Validate(json.RawMessage(args)); err != nil {
-			got = err.Error()
-		}
-		if got != want {
-			t.Errorf("Validate(%s) = %q, want %q as the schema says", args, got, want)
-		}
+		checkAgrees(t, tool, args)
+	}
+}
+
+// checkAgrees fails t when Validate and the schema disagree on args.
+func checkAgrees(t *testing.T, tool Tool, args string) {
+	t.Helper()
+	want := referenceValidate(t, tool.InputSchema, args)
+	got := ""
+	if err := tool.Validate(json.RawMessage(args)); err != nil {
+		got = err.Error()
+	}
+	if got != want {
+		t.Errorf("Validate(%q) = %q, want %q as the schema says", args, got, want)
 	}
 }
 
@@ -83,16 +89,7 @@ func FuzzImpliedSchemaAgrees(f *testing.F) {
 		f.Add(c)
 	}
 	tool := NewTool(Spec{Name: "t"}, func(context.Context, *Call, impliedInput) (Result, error) { return Result{}, nil })
-	f.Fuzz(func(t *testing.T, args string) {
-		want := referenceValidate(t, tool.InputSchema, args)
-		got := ""
-		if err := tool.Validate(json.RawMessage(args)); err != nil {
-			got = err.Error()
-		}
-		if got != want {
-			t.Errorf("Validate(%q) = %q, want %q as the schema says", args, got, want)
-		}
-	})
+	f.Fuzz(func(t *testing.T, args string) { checkAgrees(t, tool, args) })
 }
 
 // TestImpliedSchemaRefuses lists inputs whose schema must always be
