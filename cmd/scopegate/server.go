@@ -259,7 +259,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		mux.Handle("/sse", protect(stream))
 		mux.Handle("/message", protect(message))
 		mcpURL = publicURL + "/sse"
-		closeTransport = s.Shutdown
+		// Served from our own mux, the SSE server's Shutdown would leave
+		// its streams open, and the web server's shutdown would wait for
+		// them until it gives up.
+		closeTransport = func(context.Context) error { s.CloseSessions(); return nil }
 	}
 
 	httpSrv := &http.Server{
@@ -305,6 +308,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	a.log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Calls in flight finish first: over SSE their answers travel on the
+	// session's stream, which closing the transport ends.
+	if !calls.idle(shutdownCtx) {
+		a.log.Warn("tool calls still running at shutdown are cut short", "running", calls.running.Load())
+	}
 	if closeTransport != nil {
 		if err := closeTransport(shutdownCtx); err != nil {
 			a.log.Warn("closing MCP sessions", "err", err)
@@ -354,6 +362,19 @@ func (c *inflight) track(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		}()
 		return next(ctx, req)
 	}
+}
+
+// idle waits until no call is running, and reports false when ctx ends
+// first.
+func (c *inflight) idle(ctx context.Context) bool {
+	for c.running.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
 }
 
 // settle waits until the calls that were read have all started and
