@@ -95,6 +95,19 @@ func (e *ScopeError) Error() string {
 	return "provider refused the call for lack of a scope: " + e.Detail
 }
 
+// RevokedError reports that the provider no longer accepts the account's
+// token at all (revoked, deactivated), so nothing but a new authorization
+// can help. The gate marks the account as needing re-authorization and
+// answers with an authorization-required result.
+type RevokedError struct {
+	// Detail is the provider's own reason, for logs.
+	Detail string
+}
+
+func (e *RevokedError) Error() string {
+	return "provider no longer accepts the account's token: " + e.Detail
+}
+
 // Handler runs a tool whose arguments are still raw JSON.
 type Handler func(ctx context.Context, call *Call, args json.RawMessage) (Result, error)
 

@@ -253,9 +253,21 @@ func (g *Gate) runBound(ctx context.Context, log *slog.Logger, tool registry.Too
 
 	var scopeErr *registry.ScopeError
 	var toolErr *registry.ToolError
+	var revoked *registry.RevokedError
 	switch {
 	case errors.As(err, &scopeErr):
 		return g.providerRefused(ctx, log, tool, conn, acct, scopeErr)
+	case errors.As(err, &revoked):
+		log.Warn("account needs re-authorization", "why", "provider no longer accepts the token",
+			"detail", revoked.Detail)
+		stale := *acct
+		stale.Status = store.StatusNeedsReauth
+		stale.UpdatedAt = g.opts.Now()
+		if err := g.opts.Store.PutAccount(ctx, &stale); err != nil {
+			log.Error("saving account state", "err", err)
+		}
+		g.toolsChanged(acct.Identifier)
+		return g.authorizationRequired(ctx, tool, conn, &stale, Decide(tool.Requirement, &stale))
 	case errors.Is(err, errNeedsReauth):
 		fresh, _ := g.opts.Store.Account(ctx, acct.Identifier, acct.Connection)
 		d := Decide(tool.Requirement, fresh)

@@ -84,6 +84,8 @@ func unreadable(method string, err error) error {
 //     for the scope and corrects the stored grant;
 //   - missing_scope naming only scopes outside req: a *registry.ToolError, because the grant
 //     the tool relies on is fine and the call reached something the tool does not cover;
+//   - a code saying the token no longer works (revokedCodes): a *registry.RevokedError, so the
+//     gate marks the account as needing re-authorization and offers a new link;
 //   - every other code: a *registry.ToolError saying what happened and what to do, with the
 //     tool's hint for the code, if any.
 func Explain(err error, req registry.Requirement, hints Hints) error {
@@ -102,7 +104,21 @@ func Explain(err error, req registry.Requirement, hints Hints) error {
 				"not ask for, because the tool works with other kinds of conversations.",
 			se.Method, joinOr(se.Needed)), hints["missing_scope"])}
 	}
+	if revokedCodes[se.Code] {
+		return &registry.RevokedError{Detail: fmt.Sprintf("slack %s: %s", se.Method, se.Code)}
+	}
 	return &registry.ToolError{Status: se.Status, Message: withHint(describe(se), hints[se.Code])}
+}
+
+// revokedCodes are Slack's answers for a token that no longer works at all:
+// Slack says so with HTTP 200, where other providers answer 401 and then
+// refuse the refresh. invalid_auth is also Slack's answer for a token it
+// never issued, which for a stored token means the same.
+var revokedCodes = map[string]bool{
+	"invalid_auth":     true,
+	"token_revoked":    true,
+	"token_expired":    true,
+	"account_inactive": true,
 }
 
 // describe writes the explanation of a refusal for the model and the person.
@@ -159,12 +175,6 @@ const reconnect = "Reconnect Slack in scopegate (call the tool again for a link,
 // explanations say what Slack's error codes mean for the person and what to do next.
 var explanations = map[string]string{
 	"not_authed":   "Slack received no credentials with the call. " + reconnect,
-	"invalid_auth": "Slack did not accept the stored credentials. " + reconnect,
-	"token_revoked": "The Slack authorization was revoked, by you or by a workspace " +
-		"administrator, so the stored token no longer works. " + reconnect,
-	"token_expired": "The stored Slack token expired. " + reconnect,
-	"account_inactive": "The Slack account behind the stored token was deactivated, or the " +
-		"app was removed from the workspace. " + reconnect,
 	"not_allowed_token_type": "This Slack method does not accept this kind of token.",
 	"channel_not_found": "Slack found no conversation with that id that this token can " +
 		"see. Check the id; private channels are visible only to their members.",

@@ -41,8 +41,7 @@ func TestExplainGoldenRefusals(t *testing.T) {
 		{"missing scope of another conversation type", "error.missing_scope_other_type.json",
 			200, nil, history, Hints{"missing_scope": "Public channels only."},
 			[]string{"needs groups:history", "Public channels only."}},
-		{"revoked", "error.token_revoked.json", 200, nil, chat, nil,
-			[]string{"token_revoked", "revoked", "Reconnect Slack"}},
+		{"revoked", "error.token_revoked.json", 200, nil, chat, nil, []string{revokedMark}},
 		{"not in channel with the tool's hint", "error.not_in_channel.json", 200, nil, chat,
 			Hints{"not_in_channel": "Call slack_join_channel first."},
 			[]string{"not_in_channel", "not a member", "Call slack_join_channel first."}},
@@ -61,6 +60,13 @@ func TestExplainGoldenRefusals(t *testing.T) {
 				var se *registry.ScopeError
 				if !errors.As(err, &se) || se.Missing.String() != "chat:write" {
 					t.Fatalf("Explain = %v, want a ScopeError missing chat:write", err)
+				}
+				return
+			}
+			if tt.want[0] == revokedMark {
+				var re *registry.RevokedError
+				if !errors.As(err, &re) || !strings.Contains(re.Detail, "token_revoked") {
+					t.Fatalf("Explain = %#v, want a RevokedError naming token_revoked", err)
 				}
 				return
 			}
@@ -212,3 +218,7 @@ func TestUploadGoesOnlyToSlack(t *testing.T) {
 		}
 	}
 }
+
+// revokedMark in a case's want means Explain must say the token no longer
+// works at all.
+const revokedMark = "(revoked)"
