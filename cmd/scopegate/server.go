@@ -138,6 +138,34 @@ func checkListen(addr string, allow bool, log *slog.Logger) error {
 	return nil
 }
 
+// keepUsedLinks is how long an authorization link's record is kept after
+// it expired: a replayed callback is then still told it was used, and
+// records of the day are there to look at.
+const keepUsedLinks = 24 * time.Hour
+
+// purgeAuthorizations removes the records of authorization links that
+// expired more than keepUsedLinks ago, at once and then every interval,
+// until ctx ends. Every instance sharing a store may do it; the work is
+// the same whoever does it.
+func purgeAuthorizations(ctx context.Context, st store.Store, log *slog.Logger, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := st.PurgeAuthorizations(ctx, time.Now().Add(-keepUsedLinks))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("removing old authorization links", "err", err)
+		case n > 0:
+			log.Debug("removed old authorization links", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // listen opens the web server's address, naming it when it is taken.
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -166,6 +194,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Audit:       a.audit,
 		Elicitation: scopecheck.ElicitationMode(a.cfg.Elicitation),
 	})
+	go purgeAuthorizations(ctx, a.store, a.log, time.Hour)
 	var calls inflight
 	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))
 	identify := func(ctx context.Context) context.Context {

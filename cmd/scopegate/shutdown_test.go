@@ -153,3 +153,4 @@ func connectForShutdown(t *testing.T, tr, mcpURL string) func() string {
 		return "not text"
 	}
 }
+

@@ -159,6 +159,15 @@ func (s *Postgres) Authorization(ctx context.Context, id string) (*Authorization
 	return a, nil
 }
 
+// PurgeAuthorizations implements Store.
+func (s *Postgres) PurgeAuthorizations(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM authorizations WHERE expires_at < $1`, normTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("purging authorizations: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // ConsumeAuthorization implements Store. One conditional UPDATE both checks
 // and marks the row, so of two callbacks carrying the same state, in any
 // instances, only one changes it: the second waits for the first's row

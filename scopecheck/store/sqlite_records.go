@@ -198,6 +198,15 @@ func (s *SQLite) Authorization(ctx context.Context, id string) (*Authorization, 
 	return a, nil
 }
 
+// PurgeAuthorizations implements Store.
+func (s *SQLite) PurgeAuthorizations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM authorizations WHERE expires_at < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("purging authorizations: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // ConsumeAuthorization implements Store. The single conditional UPDATE is
 // what makes it atomic: of two callbacks carrying the same state, whether
 // in one process or two, only one changes the row.

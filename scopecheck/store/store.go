@@ -115,6 +115,10 @@ type Store interface {
 	// before and ErrAuthorizationExpired when now is past its expiry; in
 	// those cases nothing changes.
 	ConsumeAuthorization(ctx context.Context, state string, now time.Time) (*Authorization, error)
+	// PurgeAuthorizations removes the authorizations that expired before
+	// before, used or not, and returns how many it removed. Links live for
+	// minutes; without this their rows would stay for good.
+	PurgeAuthorizations(ctx context.Context, before time.Time) (int64, error)
 
 	// Close releases the store.
 	Close() error

@@ -51,6 +51,7 @@ func runSuite(t *testing.T, open func(t *testing.T) Store) {
 		{"ConsumeExpired", testConsumeExpired},
 		{"ConsumeUnknown", testConsumeUnknown},
 		{"ConsumeConcurrent", testConsumeConcurrent},
+		{"PurgeAuthorizations", testPurgeAuthorizations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -407,5 +408,39 @@ func testConsumeConcurrent(t *testing.T, s Store) {
 	}
 	if wins != 1 {
 		t.Errorf("%d of %d concurrent consumes succeeded, want exactly 1", wins, callers)
+	}
+}
+
+func testPurgeAuthorizations(t *testing.T, s Store) {
+	ctx := context.Background()
+	old, used, current := testAuthorization("old"), testAuthorization("used"), testAuthorization("current")
+	old.ExpiresAt = t0.Add(-time.Hour)
+	used.ExpiresAt = t0.Add(-time.Minute)
+	current.ExpiresAt = t0.Add(time.Minute)
+	for _, a := range []*Authorization{old, used, current} {
+		mustCreate(t, s, a)
+	}
+	if _, err := s.ConsumeAuthorization(ctx, used.State, t0.Add(-2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := s.PurgeAuthorizations(ctx, t0)
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeAuthorizations = %d, %v, want the 2 that expired before", n, err)
+	}
+	for _, id := range []string{"old", "used"} {
+		if _, err := s.Authorization(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Authorization(%s) after the purge = %v, want ErrNotFound", id, err)
+		}
+	}
+	if _, err := s.Authorization(ctx, "current"); err != nil {
+		t.Errorf("Authorization(current) after the purge = %v, want it kept", err)
+	}
+	// A purged link's state is unknown, not reusable.
+	if _, err := s.ConsumeAuthorization(ctx, old.State, t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ConsumeAuthorization of a purged state = %v, want ErrNotFound", err)
+	}
+	if n, err := s.PurgeAuthorizations(ctx, t0); err != nil || n != 0 {
+		t.Errorf("second PurgeAuthorizations = %d, %v, want 0", n, err)
 	}
 }
