@@ -153,4 +153,3 @@ func connectForShutdown(t *testing.T, tr, mcpURL string) func() string {
 		return "not text"
 	}
 }
-
