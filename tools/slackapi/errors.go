@@ -174,7 +174,7 @@ const reconnect = "Reconnect Slack in scopegate (call the tool again for a link,
 
 // explanations say what Slack's error codes mean for the person and what to do next.
 var explanations = map[string]string{
-	"not_authed":   "Slack received no credentials with the call. " + reconnect,
+	"not_authed":             "Slack received no credentials with the call. " + reconnect,
 	"not_allowed_token_type": "This Slack method does not accept this kind of token.",
 	"channel_not_found": "Slack found no conversation with that id that this token can " +
 		"see. Check the id; private channels are visible only to their members.",
