@@ -207,10 +207,6 @@ func (g *Gate) resume(ctx context.Context, log *slog.Logger, tool registry.Tool,
 		log.Info("url elicitation answered after its link expired")
 		return nil, nil, nil
 	}
-	if wait <= 0 {
-		log.Info("url elicitation answered after its link expired")
-		return nil, nil, nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	done, stop := g.done.await(authz.ID)

@@ -258,16 +258,20 @@ func (g *Gate) runBound(ctx context.Context, log *slog.Logger, tool registry.Too
 	case errors.As(err, &scopeErr):
 		return g.providerRefused(ctx, log, tool, conn, acct, scopeErr)
 	case errors.As(err, &revoked):
-		log.Warn("account needs re-authorization", "why", "provider no longer accepts the token",
-			"detail", revoked.Detail)
-		stale := *acct
-		stale.Status = store.StatusNeedsReauth
-		stale.UpdatedAt = g.opts.Now()
-		if err := g.opts.Store.PutAccount(ctx, &stale); err != nil {
-			log.Error("saving account state", "err", err)
+		log.Info("provider refused the token", "detail", revoked.Detail)
+		fresh, err := g.markRevoked(ctx, log, acct)
+		if err != nil {
+			log.Error("tool call refused", "why", "recording the refused token", "err", err)
+			return mcp.NewToolResultError(fmt.Sprintf("%s no longer accepts the saved authorization, and scopegate "+
+				"could not record it. Try again shortly.", conn.Provider.Title)), nil
 		}
-		g.toolsChanged(acct.Identifier)
-		return g.authorizationRequired(ctx, tool, conn, &stale, Decide(tool.Requirement, &stale))
+		d := Decide(tool.Requirement, fresh)
+		if d.Allowed {
+			// Renewed meanwhile, by another call's authorization.
+			return mcp.NewToolResultError(fmt.Sprintf("%s refused the authorization this call used, which was "+
+				"renewed meanwhile; nothing was done. Call %s again.", conn.Provider.Title, tool.Name)), nil
+		}
+		return g.authorizationRequired(ctx, tool, conn, fresh, d)
 	case errors.Is(err, errNeedsReauth):
 		fresh, _ := g.opts.Store.Account(ctx, acct.Identifier, acct.Connection)
 		d := Decide(tool.Requirement, fresh)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -235,13 +236,8 @@ func (s *accountTokens) accessToken() (string, error) {
 // Token reads the account's token from the store and refreshes it when it
 // is about to expire or was refused, under the account's lock.
 func (s *accountTokens) Token() (*oauth2.Token, error) {
-	lockKey := s.identifier + "\x00" + s.key
-	mu, ok := s.g.locks.Load(lockKey)
-	if !ok {
-		mu, _ = s.g.locks.LoadOrStore(lockKey, new(sync.Mutex))
-	}
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock()
+	unlock := s.g.lockAccountHere(s.identifier, s.key)
+	defer unlock()
 
 	ctx := s.g.withClient(context.Background())
 	tok, acct, err := s.current(ctx)
@@ -261,6 +257,51 @@ func (s *accountTokens) Token() (*oauth2.Token, error) {
 		}
 	}
 	return s.refresh(ctx, acct)
+}
+
+// lockAccountHere takes the account's lock in this process and returns
+// the function that releases it.
+func (g *Gate) lockAccountHere(identifier, key string) func() {
+	lockKey := identifier + "\x00" + key
+	mu, ok := g.locks.Load(lockKey)
+	if !ok {
+		mu, _ = g.locks.LoadOrStore(lockKey, new(sync.Mutex))
+	}
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
+}
+
+// markRevoked records that the provider no longer accepts the access token
+// acct held: the account needs a new authorization. It works under the
+// account's locks on a fresh read, and changes nothing when the account
+// has moved on meanwhile (a new authorization, a refresh, a removal). It
+// returns the account as it now stands, nil when there is none.
+func (g *Gate) markRevoked(ctx context.Context, log *slog.Logger, acct *store.Account) (*store.Account, error) {
+	defer g.lockAccountHere(acct.Identifier, acct.Connection)()
+	if l, ok := g.opts.Store.(store.AccountLocker); ok {
+		unlock, err := l.LockAccount(ctx, acct.Identifier, acct.Connection)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	cur, err := g.opts.Store.Account(ctx, acct.Identifier, acct.Connection)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case cur.Status != store.StatusActive || cur.Token.AccessToken != acct.Token.AccessToken:
+		return cur, nil
+	}
+	log.Warn("account needs re-authorization", "why", "provider no longer accepts the token")
+	cur.Status = store.StatusNeedsReauth
+	cur.UpdatedAt = g.opts.Now()
+	if err := g.opts.Store.PutAccount(ctx, cur); err != nil {
+		return nil, err
+	}
+	g.toolsChanged(acct.Identifier)
+	return cur, nil
 }
 
 // current reads the account and returns its token when it can be used as

@@ -113,11 +113,11 @@ func Explain(err error, req registry.Requirement, hints Hints) error {
 // revokedCodes are Slack's answers for a token that no longer works at all:
 // Slack says so with HTTP 200, where other providers answer 401 and then
 // refuse the refresh. invalid_auth is also Slack's answer for a token it
-// never issued, which for a stored token means the same.
+// never issued, which for a stored token means the same. token_expired is
+// not among them: with token rotation a refresh may still work.
 var revokedCodes = map[string]bool{
 	"invalid_auth":     true,
 	"token_revoked":    true,
-	"token_expired":    true,
 	"account_inactive": true,
 }
 
@@ -175,6 +175,7 @@ const reconnect = "Reconnect Slack in scopegate (call the tool again for a link,
 // explanations say what Slack's error codes mean for the person and what to do next.
 var explanations = map[string]string{
 	"not_authed":             "Slack received no credentials with the call. " + reconnect,
+	"token_expired":          "The stored Slack token expired. " + reconnect,
 	"not_allowed_token_type": "This Slack method does not accept this kind of token.",
 	"channel_not_found": "Slack found no conversation with that id that this token can " +
 		"see. Check the id; private channels are visible only to their members.",
