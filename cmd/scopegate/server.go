@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -42,6 +44,9 @@ type app struct {
 	stdout io.Writer
 	// audit, when set, also receives the gate's audit records.
 	audit *slog.Logger
+	// drainFor is how long shutdown waits for calls in flight before
+	// cancelling them; zero means 7 seconds.
+	drainFor time.Duration
 }
 
 // openAudit opens the audit file for appending, owner-only, and returns a
@@ -335,13 +340,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 
 	a.log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	// Calls in flight finish first: over SSE their answers travel on the
-	// session's stream, which closing the transport ends.
-	if !calls.idle(shutdownCtx) {
+	// session's stream, which closing the transport ends. New calls are
+	// turned away meanwhile, and calls still running after a while (one
+	// waiting for a person to approve a link) are cancelled.
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), cmp.Or(a.drainFor, 7*time.Second))
+	if !calls.drain(drainCtx) {
 		a.log.Warn("tool calls still running at shutdown are cut short", "running", calls.running.Load())
 	}
+	cancelDrain()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
 	if closeTransport != nil {
 		if err := closeTransport(shutdownCtx); err != nil {
 			a.log.Warn("closing MCP sessions", "err", err)
@@ -373,24 +382,53 @@ func trimNewline(p []byte) []byte {
 }
 
 // inflight counts tool calls: how many started, how many are running, and
-// when the last one started or ended.
+// when the last one started or ended. Once draining, it turns new calls
+// away, and it can cancel the ones running.
 type inflight struct {
-	started atomic.Int64
-	running atomic.Int64
-	last    atomic.Int64 // unix nanoseconds
+	started  atomic.Int64
+	running  atomic.Int64
+	last     atomic.Int64 // unix nanoseconds
+	draining atomic.Bool
+	cancels  sync.Map // *context.CancelFunc of each running call
 }
 
 func (c *inflight) track(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if c.draining.Load() {
+			return mcp.NewToolResultError("scopegate is shutting down, so nothing was done. " +
+				"Try again in a moment."), nil
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		c.cancels.Store(&cancel, struct{}{})
 		c.started.Add(1)
 		c.running.Add(1)
 		c.last.Store(time.Now().UnixNano())
 		defer func() {
+			c.cancels.Delete(&cancel)
+			cancel()
 			c.last.Store(time.Now().UnixNano())
 			c.running.Add(-1)
 		}()
 		return next(ctx, req)
 	}
+}
+
+// drain turns new calls away and waits for the running ones to end, until
+// ctx ends; then it cancels those still running (a call waiting for a
+// person to approve an authorization, say) and gives them a moment to
+// answer. It reports whether every call ended.
+func (c *inflight) drain(ctx context.Context) bool {
+	c.draining.Store(true)
+	if c.idle(ctx) {
+		return true
+	}
+	c.cancels.Range(func(k, _ any) bool {
+		(*k.(*context.CancelFunc))()
+		return true
+	})
+	grace, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return c.idle(grace)
 }
 
 // idle waits until no call is running, and reports false when ctx ends

@@ -95,6 +95,73 @@ func TestShutdownFinishesCallsInFlight(t *testing.T) {
 	}
 }
 
+// TestShutdownCancelsCallsThatDoNotEnd: a call whose provider never
+// answers is cancelled once the drain time is up, gets an answer saying
+// so, and scopegate stops; a call that arrives while it drains is turned
+// away.
+func TestShutdownCancelsCallsThatDoNotEnd(t *testing.T) {
+	started := make(chan struct{}, 2)
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-r.Context().Done() // never answers on its own
+	}))
+	defer provider.Close()
+	st := store.NewMemory()
+	if err := st.PutAccount(context.Background(), &store.Account{
+		Identifier: "local", Connection: benchConn, Status: store.StatusActive,
+		Granted: registry.NewScopeSet(registry.GmailReadonly),
+		Token:   store.Token{AccessToken: benchToken, TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	a := &app{
+		cfg: &Config{Identifier: "local", PublicURL: base}, log: slog.New(slog.DiscardHandler),
+		store: st, tools: []registry.Tool{benchRegistryTool()}, transport: "http", drainFor: 700 * time.Millisecond,
+		conns: []*registry.Connection{{Name: benchConn, Provider: registry.Google, ClientID: "c",
+			Endpoints: registry.Endpoints{AuthURL: provider.URL + "/auth", TokenURL: provider.URL + "/token",
+				APIBaseURL: provider.URL}}},
+	}
+	ready := make(chan string, 1)
+	a.ready = func(mcpURL, _ string) { ready <- mcpURL }
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, ln) }()
+	mcpURL := <-ready
+
+	hung := connectForShutdown(t, "http", mcpURL)
+	late := connectForShutdown(t, "http", mcpURL)
+	result := make(chan string, 1)
+	go func() { result <- hung() }()
+	<-started
+	stop()
+	time.Sleep(200 * time.Millisecond) // draining now
+	if got := late(); !strings.Contains(got, "shutting down") {
+		t.Errorf("call during the drain = %q, want it turned away", got)
+	}
+	select {
+	case got := <-result:
+		if !strings.Contains(got, "cancelled") {
+			t.Errorf("call cancelled at shutdown = %q, want an answer saying so", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the hung call never returned")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after shutdown: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("scopegate did not stop")
+	}
+}
+
 // connectForShutdown connects a client over tr and returns a function
 // that calls the bench tool and returns its text, or the error.
 func connectForShutdown(t *testing.T, tr, mcpURL string) func() string {
