@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -32,8 +33,36 @@ var precomputed = sync.OnceValue(func() map[string]json.RawMessage {
 		// Unreadable, the file helps nobody: every schema is reflected.
 		return nil
 	}
+	// A schema library that reflects the canary otherwise than the file
+	// says is not the one the file was made with: nothing in it is used.
+	if want, err := CanarySchema(); err != nil || !bytes.Equal(m[CanaryKey], want) {
+		return nil
+	}
 	return m
 })
+
+// CanaryKey is the entry of schemas.json that holds the canary's schema.
+const CanaryKey = "canary"
+
+// schemaCanary is reflected when the file is first read, and compared with
+// its entry: it uses the features the tools' inputs use, so a library that
+// writes them differently shows it here.
+type schemaCanary struct {
+	Name  string   `json:"name" jsonschema:"minLength=1,maxLength=9" jsonschema_description:"A name."`
+	Kind  string   `json:"kind,omitempty" jsonschema:"enum=a,enum=b"`
+	Count int      `json:"count,omitempty" jsonschema:"minimum=1,maximum=5"`
+	Ratio float64  `json:"ratio,omitempty"`
+	On    bool     `json:"on,omitempty"`
+	Tags  []string `json:"tags,omitempty" jsonschema:"maxItems=3"`
+	Inner struct {
+		ID string `json:"id" jsonschema:"pattern=^[a-z]+$"`
+	} `json:"inner"`
+}
+
+// CanarySchema returns the canary's schema as reflection makes it now.
+func CanarySchema() (json.RawMessage, error) {
+	return schemaForType(reflect.TypeFor[schemaCanary]())
+}
 
 // schemaOf returns the schema of t, precomputed when it can be.
 func schemaOf(t reflect.Type) (json.RawMessage, error) {
@@ -45,9 +74,11 @@ func schemaOf(t reflect.Type) (json.RawMessage, error) {
 	return schemaForType(t)
 }
 
-// schemaHooks are the methods by which a type writes its own schema; what
-// they return cannot be fingerprinted, so such types are always reflected.
-var schemaHooks = []string{"JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty"}
+// schemaHooks are the methods through which a type takes part in its own
+// schema; what they return cannot be fingerprinted, so such types are
+// always reflected.
+var schemaHooks = []string{"JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty",
+	"GetFieldDocString", "EnumDescriptor"}
 
 // SchemaFingerprint returns the key under which the schema of t is kept,
 // and false when t's schema must always be reflected.

@@ -67,3 +67,9 @@ func TestSchemaOfFallsBackToReflection(t *testing.T) {
 		t.Errorf("schemaOf = %s, want %s", got, want)
 	}
 }
+
+func TestShippedSchemasAreUsed(t *testing.T) {
+	if precomputed() == nil {
+		t.Fatal("schemas.json is unreadable, or its canary does not match this schema library: every schema is reflected")
+	}
+}
