@@ -85,9 +85,10 @@ func (c *Config) checkJWT() []error {
 	switch claim := j.IdentifierClaim; {
 	case strings.TrimSpace(claim) != claim:
 		errs = append(errs, c.errorf("auth.jwt.identifier_claim", "%q has surrounding spaces", claim))
-	case slices.Contains([]string{"exp", "nbf", "iat", "aud"}, claim):
+	case slices.Contains(notIdentifierClaims, claim):
 		errs = append(errs, c.errorf("auth.jwt.identifier_claim",
-			"%q is a registered claim that is never a user's identifier; use sub, or a claim such as email or oid", claim))
+			"%q does not tell users apart (it names the token, the issuer, the client or a time); "+
+				"use sub, or a claim such as email or oid", claim))
 	}
 	for i, alg := range j.Algorithms {
 		if !slices.Contains(jwtAlgorithms, alg) {
@@ -96,6 +97,15 @@ func (c *Config) checkJWT() []error {
 		}
 	}
 	return errs
+}
+
+// notIdentifierClaims are claims that never identify one user: times, the
+// token itself, the issuer, the audience, the client every user of an
+// application shares, scopes and sessions. Taking one as the identifier
+// would make all callers one user, or each token a new one.
+var notIdentifierClaims = []string{
+	"exp", "nbf", "iat", "auth_time", "jti", "iss", "aud", "azp", "client_id",
+	"scope", "scp", "sid", "typ", "nonce",
 }
 
 // checkHTTPSURL accepts an absolute https URL, and http on loopback for
@@ -283,7 +293,7 @@ func (v *jwtVerifier) identify(ctx context.Context, token string) (string, error
 		}
 		return "", errTokenRefused{"the token is signed with a key the issuer does not publish"}
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return "", errTokenRefused{"the token has no expiry (exp)"}
+		return "", errTokenRefused{"the token lacks a claim scopegate requires: exp, iss and aud"}
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "", errTokenRefused{"the token has expired"}
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):

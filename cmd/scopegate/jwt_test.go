@@ -214,7 +214,8 @@ func TestJWTAuthentication(t *testing.T) {
 		{"expired", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) {
 			c["exp"] = time.Now().Add(-time.Minute).Unix()
 		})), 401, "expired"},
-		{"no expiry", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "exp") })), 401, "no expiry"},
+		{"no expiry", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "exp") })), 401, "lacks a claim"},
+		{"no audience", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) { delete(c, "aud") })), 401, "lacks a claim"},
 		{"not yet valid", sign(t, rsaKey, iss.claims("alice", func(c map[string]any) {
 			c["nbf"] = time.Now().Add(time.Hour).Unix()
 		})), 401, "not valid yet"},
@@ -385,7 +386,9 @@ func TestJWTConfigErrors(t *testing.T) {
 		{JWTConfig{Issuer: "https://user:pw@login.example.com", Audience: " "}, []string{
 			"auth.jwt.issuer: holds a user name or password", "auth.jwt.audience: is required"}},
 		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", IdentifierClaim: "exp"},
-			[]string{`auth.jwt.identifier_claim: "exp" is a registered claim`}},
+			[]string{`auth.jwt.identifier_claim: "exp" does not tell users apart`}},
+		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", IdentifierClaim: "azp"},
+			[]string{`auth.jwt.identifier_claim: "azp" does not tell users apart`}},
 		{JWTConfig{Issuer: "https://login.example.com", Audience: "x", JWKSURL: "ftp://keys"},
 			[]string{`auth.jwt.jwks_url: "ftp://keys" is not an https URL`}},
 	}
