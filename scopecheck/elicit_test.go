@@ -175,10 +175,20 @@ func TestElicitationAcceptedRunsTool(t *testing.T) {
 	if isAuthorizationRequired(r.structured) || !strings.Contains(r.structured, `"labels"`) {
 		t.Fatalf("gmail_list_labels after an accepted elicitation = %s (%s), want the labels", r.structured, r.text)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.completed) != 1 || !strings.HasSuffix(link, c.completed[0]) {
-		t.Errorf("elicitation/complete ids = %q, want the id of the elicitation for %s", c.completed, link)
+	// The notification is sent before the result, but the client may
+	// handle it after returning the result.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.mu.Lock()
+		completed := append([]string(nil), c.completed...)
+		c.mu.Unlock()
+		if len(completed) > 0 || time.Now().After(deadline) {
+			if len(completed) != 1 || !strings.HasSuffix(link, completed[0]) {
+				t.Errorf("elicitation/complete ids = %q, want the id of the elicitation for %s", completed, link)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
