@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,30 +18,13 @@ import (
 	"github.com/scopegate/scopegate/registry"
 	"github.com/scopegate/scopegate/scopecheck/store"
 	"github.com/scopegate/scopegate/tools/sandbox/google"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
-
-// clock is a settable time source shared by the gate and the sandbox.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 type flowFixture struct {
 	gate  *Gate
 	store *store.Memory
-	clock *clock
+	clock *sandboxtest.Clock // shared by the gate and the sandbox
 	srv   *httptest.Server
 	tool  registry.Tool
 }
@@ -51,7 +33,7 @@ type flowFixture struct {
 // test server, as the demo does.
 func newFlowFixture(t *testing.T) *flowFixture {
 	t.Helper()
-	clk := &clock{now: time.Now().UTC()}
+	clk := sandboxtest.NewClock(time.Now().UTC())
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

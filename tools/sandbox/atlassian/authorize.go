@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // consentLifetime bounds how long a consent page stays answerable.
@@ -52,9 +54,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range p.scopes {
 		page.Scopes = append(page.Scopes, consentScope{Scope: sc, Description: s.describe(sc)})
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate().Execute(w, page)
+	oauthsim.WritePage(w, consentTemplate(), page)
 }
 
 // checkAuthRequest turns the query of an authorization request into a pending consent, or
@@ -122,11 +122,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, http.StatusBadRequest, "The consent form could not be read.")
 		return
 	}
-	id := r.PostForm.Get("consent")
-	s.mu.Lock()
-	p, ok := s.consents[id]
-	delete(s.consents, id)
-	s.mu.Unlock()
+	p, ok := oauthsim.Take(&s.mu, s.consents, r.PostForm.Get("consent"))
 	if !ok || s.now().After(p.expires) {
 		writeErrorPage(w, http.StatusBadRequest,
 			"This authorization request is unknown, used or expired. Start again from the app.")
@@ -141,33 +137,14 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.PostForm.Get("decision") != "approve" || len(ticked) == 0 {
 		s.log.Info("consent denied", "client_id", p.clientID)
-		http.Redirect(w, r, withQuery(p.redirectURI, "error", "access_denied",
+		http.Redirect(w, r, oauthsim.WithQuery(p.redirectURI, "error", "access_denied",
 			"error_description", "The user did not authorize the app", "state", p.state), http.StatusFound)
 		return
 	}
 
 	code := s.issueCode(p, ticked)
 	s.log.Info("consent approved", "client_id", p.clientID, "scopes", strings.Join(ticked, " "))
-	http.Redirect(w, r, withQuery(p.redirectURI, "code", code, "state", p.state), http.StatusFound)
-}
-
-// withQuery appends key, value pairs to a URI's query in the given order, skipping empty
-// values. The URI was registered by the app, so it is used as is.
-func withQuery(uri string, kv ...string) string {
-	var b strings.Builder
-	b.WriteString(uri)
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		b.WriteString(sep + url.QueryEscape(kv[i]) + "=" + url.QueryEscape(kv[i+1]))
-		sep = "&"
-	}
-	return b.String()
+	http.Redirect(w, r, oauthsim.WithQuery(p.redirectURI, "code", code, "state", p.state), http.StatusFound)
 }
 
 // describe returns the consent-screen wording of a scope.
@@ -242,7 +219,5 @@ var errorTemplate = sync.OnceValue(func() *template.Template {
 
 // writeErrorPage renders the authorization error page with msg.
 func writeErrorPage(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	_ = errorTemplate().Execute(w, msg)
+	oauthsim.WriteErrorPage(w, code, errorTemplate(), msg)
 }

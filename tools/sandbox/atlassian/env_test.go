@@ -1,20 +1,15 @@
 package atlassian
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"html"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
 
 const (
@@ -24,49 +19,27 @@ const (
 	testVerifier     = "M25iVXpKU3puUjFaYWg3T1NDTDQtcW1ROUY5YXlwalNoc0hhakxifmZHag-0123456789"
 )
 
-// fakeClock is a settable time source.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a sandbox served over HTTP with one registered client and a fake clock.
 type env struct {
 	srv    *Server
 	base   string
-	clock  *fakeClock
+	clock  *sandboxtest.Clock
 	client *http.Client
 }
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)}
+	clock := sandboxtest.NewClock(time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC))
 	opts.Clients = append(opts.Clients, Client{ID: testClientID, Secret: testClientSecret,
 		RedirectURIs: []string{testRedirect}})
 	opts.Now = clock.Now
 	srv := New(opts)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c := ts.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &env{srv: srv, base: ts.URL, clock: clock, client: c}
+	ts, base := sandboxtest.Serve(t, srv, "")
+	return &env{srv: srv, base: base, clock: clock, client: sandboxtest.NoRedirects(ts.Client())}
 }
 
 // authParams returns a valid authorization request for scopes, with PKCE.
 func authParams(scopes ...string) url.Values {
-	sum := sha256.Sum256([]byte(testVerifier))
 	return url.Values{
 		"audience":              {"api.atlassian.com"},
 		"client_id":             {testClientID},
@@ -75,30 +48,19 @@ func authParams(scopes ...string) url.Values {
 		"state":                 {"state-123"},
 		"response_type":         {"code"},
 		"prompt":                {"consent"},
-		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge":        {oauthsim.S256(testVerifier)},
 		"code_challenge_method": {"S256"},
 	}
 }
-
-var (
-	consentIDRE = regexp.MustCompile(`<input type="hidden" name="consent" value="([^"]+)"`)
-	checkboxRE  = regexp.MustCompile(`<input type="checkbox" name="scope" value="([^"]+)"`)
-)
 
 // consent opens the consent page and answers it with decision, ticking the scopes keep
 // accepts (nil ticks all). It returns the redirect's query.
 func (e *env) consent(t *testing.T, params url.Values, decision string, keep func(string) bool) url.Values {
 	t.Helper()
 	page := e.get(t, AuthPath+"?"+params.Encode(), "")
-	m := consentIDRE.FindStringSubmatch(page)
-	if m == nil {
+	form := sandboxtest.ConsentAnswer(page, decision, keep)
+	if form.Get("consent") == "" {
 		t.Fatalf("no consent form on the page:\n%s", page)
-	}
-	form := url.Values{"consent": {m[1]}, "decision": {decision}}
-	for _, c := range checkboxRE.FindAllStringSubmatch(page, -1) {
-		if sc := html.UnescapeString(c[1]); keep == nil || keep(sc) {
-			form.Add("scope", sc)
-		}
 	}
 	resp, err := e.client.PostForm(e.base+AuthPath+"?"+params.Encode(), form)
 	if err != nil {
@@ -148,33 +110,7 @@ func (e *env) get(t *testing.T, path, token string) string {
 // do sends a request with an optional bearer token and JSON body.
 func (e *env) do(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, data := sandboxtest.Do(t, e.client, sandboxtest.NewRequest(t, method, e.base+path, token, body))
 	return resp.StatusCode, data
 }
 

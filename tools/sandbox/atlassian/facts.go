@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // factsJSON is Jira's published scope facts: a copy of testdata/provider-facts/jira.json,
@@ -51,11 +53,7 @@ func parseFacts(data []byte) (*facts, error) {
 // loadFacts returns the embedded facts. A broken embedded file is a build mistake, so it
 // panics.
 func loadFacts() *facts {
-	f, err := parseFacts(factsJSON)
-	if err != nil {
-		panic("atlassian sandbox: " + err.Error())
-	}
-	return f
+	return oauthsim.MustParse("atlassian sandbox", factsJSON, parseFacts)
 }
 
 // accepts reports whether granted authorizes the operation: its classic scope, or its whole

@@ -2,9 +2,9 @@ package atlassian
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
-	"unicode"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // The seeded sites' cloud ids. They are fixed so tests and the demo can name them.
@@ -19,7 +19,7 @@ const (
 func seed(account string, now time.Time) (*user, []*site) {
 	me := &user{
 		accountID:   "712020:5c8e2f7a-1d3b-4a9e-b6c0-8f2d4e7a1c59",
-		displayName: displayName(account),
+		displayName: oauthsim.DisplayName(account),
 		email:       account,
 		timeZone:    "Europe/Berlin",
 	}
@@ -150,23 +150,6 @@ func classicWorkflow() *workflow {
 			{id: "3", name: "Reopen Issue", from: []string{"5", "6"}, to: "4"},
 		},
 	}
-}
-
-// displayName makes a name from an address's local part: "demo.user" gives "Demo User".
-func displayName(email string) string {
-	local, _, _ := strings.Cut(email, "@")
-	words := strings.FieldsFunc(local, func(r rune) bool {
-		return r == '.' || r == '_' || r == '-' || r == '+'
-	})
-	for i, w := range words {
-		r := []rune(w)
-		r[0] = unicode.ToUpper(r[0])
-		words[i] = string(r)
-	}
-	if len(words) == 0 {
-		return local
-	}
-	return strings.Join(words, " ")
 }
 
 // adfNode is a node of the Atlassian Document Format, for the seed's documents.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // The paths the sandbox serves, relative to its root. They are Atlassian's own paths, so a
@@ -110,23 +112,14 @@ type Server struct {
 // New returns a sandbox with the given clients and account and freshly seeded sites.
 func New(opts Options) *Server {
 	s := &Server{
-		clients:  make(map[string]Client),
-		now:      opts.Now,
-		log:      opts.Logger,
+		clients:  oauthsim.Registry(opts.Clients, func(c Client) string { return c.ID }),
+		now:      oauthsim.NowOr(opts.Now),
+		log:      oauthsim.LoggerOr(opts.Logger),
 		facts:    loadFacts(),
 		consents: make(map[string]*pendingConsent),
 		codes:    make(map[string]*authCode),
 		access:   make(map[string]*accessToken),
 		refresh:  make(map[string]*refreshToken),
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	for _, c := range opts.Clients {
-		s.clients[c.ID] = c
 	}
 	account := opts.Account
 	if account == "" {

@@ -1,9 +1,6 @@
 package atlassian
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"maps"
@@ -13,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 const (
@@ -131,17 +130,10 @@ func tokenParams(r *http.Request) (url.Values, bool) {
 
 // authenticateClient checks the client's credentials, from the body or HTTP Basic.
 func (s *Server) authenticateClient(r *http.Request, params url.Values) (Client, bool) {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		// RFC 6749 section 2.3.1: Basic credentials are form-urlencoded first.
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = params.Get("client_id"), params.Get("client_secret")
-	}
+	id, secret := oauthsim.ClientCredentials(r, params)
 	client, known := s.clients[id]
 	if !known || secret == "" ||
-		subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+		!oauthsim.SecretMatches(secret, client.Secret) {
 		s.log.Info("token request refused", "client_id", id, "error", "access_denied")
 		return Client{}, false
 	}
@@ -165,8 +157,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, client Client, params url.V
 		return
 	}
 	if c.challenge != "" {
-		sum := sha256.Sum256([]byte(params.Get("code_verifier")))
-		if base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
+		if oauthsim.S256(params.Get("code_verifier")) != c.challenge {
 			s.log.Info("code exchange refused", "client_id", client.ID, "error", "pkce")
 			writeOAuthError(w, http.StatusForbidden, "invalid_grant", "Failed to verify code verifier")
 			return

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // consentLifetime bounds how long a consent page stays answerable.
@@ -132,10 +134,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, 400, "invalid_request", "The consent form could not be read.")
 		return
 	}
-	s.mu.Lock()
-	p, ok := s.consents[r.PostForm.Get("consent")]
-	delete(s.consents, r.PostForm.Get("consent"))
-	s.mu.Unlock()
+	p, ok := oauthsim.Take(&s.mu, s.consents, r.PostForm.Get("consent"))
 	if !ok || s.now().After(p.expires) {
 		writeErrorPage(w, 400, "invalid_request",
 			"This sign-in request is unknown, used or expired. Start again from the app.")
@@ -151,34 +150,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	decision := r.PostForm.Get("decision")
 	if decision != "approve" || len(ticked) == 0 {
 		s.log.Info("consent denied", "client_id", p.clientID, "decision", decision)
-		http.Redirect(w, r, withQuery(p.redirectURI,
+		http.Redirect(w, r, oauthsim.WithQuery(p.redirectURI,
 			"error", "access_denied", "state", p.state), http.StatusFound)
 		return
 	}
 
 	code, granted := s.approve(p, ticked)
 	s.log.Info("consent approved", "client_id", p.clientID, "scopes", joinScopes(granted))
-	http.Redirect(w, r, withQuery(p.redirectURI, "state", p.state, "code", code,
+	http.Redirect(w, r, oauthsim.WithQuery(p.redirectURI, "state", p.state, "code", code,
 		"scope", joinScopes(granted), "authuser", "0", "prompt", "consent"), http.StatusFound)
-}
-
-// withQuery appends key, value pairs to a URI's query in the given order, skipping empty
-// values. The URI was registered by the client, so it is used as is.
-func withQuery(uri string, kv ...string) string {
-	var b strings.Builder
-	b.WriteString(uri)
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		b.WriteString(sep + url.QueryEscape(kv[i]) + "=" + url.QueryEscape(kv[i+1]))
-		sep = "&"
-	}
-	return b.String()
 }
 
 // consentScope is one checkbox on the consent page.
@@ -246,16 +226,12 @@ var errorTemplate = sync.OnceValue(func() *template.Template {
 })
 
 func writeConsentPage(w http.ResponseWriter, p consentPage) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate().Execute(w, p)
+	oauthsim.WritePage(w, consentTemplate(), p)
 }
 
 // writeErrorPage renders Google's authorization error page: "Error 400: redirect_uri_mismatch".
 func writeErrorPage(w http.ResponseWriter, code int, name, desc string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	_ = errorTemplate().Execute(w, struct {
+	oauthsim.WriteErrorPage(w, code, errorTemplate(), struct {
 		Code              int
 		Name, Description string
 	}{code, name, desc})

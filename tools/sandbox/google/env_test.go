@@ -1,19 +1,19 @@
 package google
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
 
 const (
@@ -29,48 +29,24 @@ const (
 	composeScope  = "https://www.googleapis.com/auth/gmail.compose"
 )
 
-// fakeClock is a settable time source.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a sandbox served over HTTP with one registered client and a fake clock.
 type env struct {
 	srv    *Server
 	base   string // the sandbox's root URL
-	clock  *fakeClock
+	clock  *sandboxtest.Clock
 	client *http.Client
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2024, 4, 2, 9, 30, 0, 0, time.UTC)}
+	clock := sandboxtest.NewClock(time.Date(2024, 4, 2, 9, 30, 0, 0, time.UTC))
 	srv := New(Options{
 		Clients: []Client{{ID: testClientID, Secret: testClientSecret,
 			RedirectURIs: []string{testRedirect}}},
 		Now: clock.Now,
 	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &env{srv: srv, base: ts.URL, clock: clock, client: noRedirects(ts.Client())}
-}
-
-func noRedirects(c *http.Client) *http.Client {
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return c
+	ts, base := sandboxtest.Serve(t, srv, "")
+	return &env{srv: srv, base: base, clock: clock, client: sandboxtest.NoRedirects(ts.Client())}
 }
 
 // authParams returns a valid authorization request for scopes, with PKCE.
@@ -81,14 +57,9 @@ func authParams(scopes ...string) url.Values {
 		"response_type":         {"code"},
 		"scope":                 {strings.Join(scopes, " ")},
 		"state":                 {"state-123"},
-		"code_challenge":        {challengeOf(testVerifier)},
+		"code_challenge":        {oauthsim.S256(testVerifier)},
 		"code_challenge_method": {"S256"},
 	}
-}
-
-func challengeOf(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 var (
@@ -212,33 +183,7 @@ func (e *env) get(t *testing.T, path string) (int, string) {
 // answer into out, when out is not nil.
 func (e *env) api(t *testing.T, token, method, path string, body any, out any) *http.Response {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := sandboxtest.Do(t, e.client, sandboxtest.NewRequest(t, method, e.base+path, token, body))
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("%s %s = %d; decoding %q: %v", method, path, resp.StatusCode, b, err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // factsJSON is Google's published scope facts, derived from provider-specs/google.json by
@@ -49,11 +51,7 @@ func parseFacts(data []byte) (*facts, error) {
 // loadFacts returns the embedded facts. A broken embedded file is a build mistake, so it
 // panics.
 func loadFacts() *facts {
-	f, err := parseFacts(factsJSON)
-	if err != nil {
-		panic("google sandbox: " + err.Error())
-	}
-	return f
+	return oauthsim.MustParse("google sandbox", factsJSON, parseFacts)
 }
 
 // accepts reports whether any of granted authorizes the operation. An operation missing

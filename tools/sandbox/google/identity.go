@@ -11,7 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // issuer is the iss claim of Google's ID tokens.
@@ -28,15 +29,7 @@ func subjectFor(email string) string {
 
 // displayName makes a name from an address's local part: "demo.user" gives "Demo User".
 func displayName(email string) (given, family string) {
-	local, _, _ := strings.Cut(email, "@")
-	words := strings.FieldsFunc(local, func(r rune) bool {
-		return r == '.' || r == '_' || r == '-' || r == '+'
-	})
-	for i, w := range words {
-		r := []rune(w)
-		r[0] = unicode.ToUpper(r[0])
-		words[i] = string(r)
-	}
+	local, words := oauthsim.NameWords(email)
 	if len(words) == 0 {
 		return local, ""
 	}

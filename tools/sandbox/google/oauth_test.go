@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
 
 func TestCodeFlowWithPKCE(t *testing.T) {
@@ -437,12 +437,9 @@ func TestIdentityScopes(t *testing.T) {
 func TestMountedUnderPrefix(t *testing.T) {
 	srv := New(Options{Clients: []Client{{ID: testClientID, Secret: testClientSecret,
 		RedirectURIs: []string{testRedirect}}}})
-	mux := http.NewServeMux()
-	mux.Handle("/sandbox/google/", http.StripPrefix("/sandbox/google", srv))
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
-	ep := EndpointsAt(ts.URL + "/sandbox/google/")
-	e := &env{srv: srv, base: ts.URL + "/sandbox/google", client: noRedirects(ts.Client())}
+	ts, base := sandboxtest.Serve(t, srv, "/sandbox/google")
+	ep := EndpointsAt(base + "/")
+	e := &env{srv: srv, base: base, client: sandboxtest.NoRedirects(ts.Client())}
 
 	// The form posts to action="", the page's own URL, which a browser resolves against
 	// the prefixed address.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // The paths the sandbox serves, relative to its root. They are Google's own paths, so a
@@ -112,9 +114,9 @@ type Server struct {
 func New(opts Options) *Server {
 	s := &Server{
 		account:  opts.Account,
-		clients:  make(map[string]Client),
-		now:      opts.Now,
-		log:      opts.Logger,
+		clients:  oauthsim.Registry(opts.Clients, func(c Client) string { return c.ID }),
+		now:      oauthsim.NowOr(opts.Now),
+		log:      oauthsim.LoggerOr(opts.Logger),
 		facts:    loadFacts(),
 		consents: make(map[string]*pendingConsent),
 		codes:    make(map[string]*authCode),
@@ -124,15 +126,6 @@ func New(opts Options) *Server {
 	}
 	if s.account == "" {
 		s.account = DefaultAccount
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	for _, c := range opts.Clients {
-		s.clients[c.ID] = c
 	}
 	s.sub = subjectFor(s.account)
 	s.mailbox = newMailbox(s.account, s.now())

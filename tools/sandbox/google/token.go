@@ -1,9 +1,6 @@
 package google
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -11,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 const (
@@ -124,14 +123,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 // authenticateClient checks the client's credentials and answers the request itself when
 // they fail.
 func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) (Client, bool) {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		// RFC 6749 section 2.3.1: Basic credentials are form-urlencoded first.
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, secret := oauthsim.ClientCredentials(r, r.PostForm)
 	if id == "" {
 		writeOAuthError(w, 400, "invalid_request", "Could not determine client ID from request.")
 		return Client{}, false
@@ -148,7 +140,7 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) (Cli
 		writeOAuthError(w, 400, "invalid_request", "client_secret is missing.")
 		return Client{}, false
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+	if !oauthsim.SecretMatches(secret, client.Secret) {
 		s.log.Info("token request refused", "client_id", id, "error", "invalid_client")
 		writeOAuthError(w, 401, "invalid_client", "Unauthorized")
 		return Client{}, false
@@ -191,7 +183,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, client Client, form url.Val
 			writeOAuthError(w, 400, "invalid_grant", "Missing code verifier.")
 			return
 		}
-		if s256(verifier) != c.challenge {
+		if oauthsim.S256(verifier) != c.challenge {
 			s.log.Info("code exchange refused", "client_id", client.ID, "error", "pkce")
 			writeOAuthError(w, 400, "invalid_grant", "Invalid code verifier.")
 			return
@@ -310,12 +302,6 @@ func (s *Server) purgeLocked(now time.Time) {
 	maps.DeleteFunc(s.access, func(_ string, t *accessToken) bool {
 		return !now.Before(t.expires)
 	})
-}
-
-// s256 is the PKCE S256 transformation of a code verifier (RFC 7636 section 4.2).
-func s256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, name, desc string) {

@@ -5,8 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // consentLifetime bounds how long a consent page stays answerable.
@@ -171,11 +172,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, &authError{400, "invalid_request", 9002313, "The consent form could not be read."})
 		return
 	}
-	id := r.PostForm.Get("consent")
-	s.mu.Lock()
-	p, ok := s.consents[id]
-	delete(s.consents, id)
-	s.mu.Unlock()
+	p, ok := oauthsim.Take(&s.mu, s.consents, r.PostForm.Get("consent"))
 	if !ok || s.now().After(p.expires) {
 		writeErrorPage(w, &authError{400, "invalid_request", 9002313,
 			"This sign-in request is unknown, used or expired. Start again from the app."})
@@ -200,7 +197,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) codeRedirect(p *pendingConsent, code string) string {
-	return withQuery(p.redirectURI, "code", code, "state", p.state,
+	return oauthsim.WithQuery(p.redirectURI, "code", code, "state", p.state,
 		"session_state", guidFor("session:"+s.ids.oid+p.clientID))
 }
 
@@ -208,25 +205,6 @@ func (s *Server) codeRedirect(p *pendingConsent, code string) string {
 // error_description with the trace lines, error_uri and state.
 func (s *Server) errorRedirect(p *pendingConsent, e *authError) string {
 	desc := aadDescription(e.code, e.desc, s.now())
-	return withQuery(p.redirectURI, "error", e.name, "error_description", desc,
+	return oauthsim.WithQuery(p.redirectURI, "error", e.name, "error_description", desc,
 		"error_uri", errorURI(e.code), "state", p.state)
-}
-
-// withQuery appends key, value pairs to a URI's query in the given order, skipping empty
-// values. The URI was registered by the client, so it is used as is.
-func withQuery(uri string, kv ...string) string {
-	var b strings.Builder
-	b.WriteString(uri)
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		b.WriteString(sep + url.QueryEscape(kv[i]) + "=" + url.QueryEscape(kv[i+1]))
-		sep = "&"
-	}
-	return b.String()
 }

@@ -1,19 +1,19 @@
 package microsoft
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
 
 const (
@@ -25,55 +25,31 @@ const (
 	mount = "/sandbox/microsoft"
 )
 
-// fakeClock is a settable time source.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a sandbox served over HTTP under mount, with one registered client and a fake
 // clock.
 type env struct {
 	srv    *Server
 	base   string // the sandbox's root URL, mount included
-	clock  *fakeClock
+	clock  *sandboxtest.Clock
 	client *http.Client // follows no redirects
 }
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}
+	clock := sandboxtest.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
 	opts.Clients = []Client{{ID: testClientID, Secret: testSecret, RedirectURIs: []string{testRedirect}}}
 	opts.Now = clock.Now
 	srv := New(opts)
-	mux := http.NewServeMux()
-	mux.Handle(mount+"/", http.StripPrefix(mount, srv))
-	ts := httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-	c := ts.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &env{srv: srv, base: ts.URL + mount, clock: clock, client: c}
+	ts, base := sandboxtest.Serve(t, srv, mount)
+	return &env{srv: srv, base: base, clock: clock, client: sandboxtest.NoRedirects(ts.Client())}
 }
 
 // authParams returns a valid authorization request for scope, with PKCE.
 func authParams(scope string) url.Values {
-	sum := sha256.Sum256([]byte(testVerifier))
 	return url.Values{
 		"client_id": {testClientID}, "redirect_uri": {testRedirect}, "response_type": {"code"},
 		"scope": {scope}, "state": {"st-123"}, "nonce": {"n-456"},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+		"code_challenge": {oauthsim.S256(testVerifier)}, "code_challenge_method": {"S256"},
 	}
 }
 
@@ -84,15 +60,7 @@ func (e *env) authURL(tenant string, q url.Values) string {
 // do sends a request and returns the status, headers and body.
 func (e *env) do(t *testing.T, req *http.Request) (int, http.Header, string) {
 	t.Helper()
-	resp, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := sandboxtest.Do(t, e.client, req)
 	return resp.StatusCode, resp.Header, string(b)
 }
 
@@ -101,11 +69,6 @@ func (e *env) get(t *testing.T, u string) (int, http.Header, string) {
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	return e.do(t, req)
 }
-
-var (
-	hiddenRE   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-	checkboxRE = regexp.MustCompile(`<input type="checkbox" name="scope" value="([^"]+)"`)
-)
 
 // consent opens the consent page for q and answers it, ticking the scopes keep accepts
 // (nil: all). It returns the redirect's query.
@@ -116,15 +79,7 @@ func (e *env) consent(t *testing.T, q url.Values, decision string, keep func(str
 	if status != 200 || !strings.Contains(page, "Permissions requested") {
 		t.Fatalf("consent page: %d\n%s", status, page)
 	}
-	form := url.Values{"decision": {decision}}
-	for _, f := range hiddenRE.FindAllStringSubmatch(page, -1) {
-		form.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
-	}
-	for _, c := range checkboxRE.FindAllStringSubmatch(page, -1) {
-		if s := html.UnescapeString(c[1]); keep == nil || keep(s) {
-			form.Add("scope", s)
-		}
-	}
+	form := sandboxtest.ConsentAnswer(page, decision, keep)
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	status, h, _ := e.do(t, req)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // factsJSON is Microsoft Graph's published permission facts, the same file the project
@@ -66,11 +68,7 @@ func parseFacts(data []byte) (*facts, error) {
 // loadFacts returns the embedded facts. A broken embedded file is a build mistake, so it
 // panics.
 func loadFacts() *facts {
-	f, err := parseFacts(factsJSON)
-	if err != nil {
-		panic("microsoft sandbox: " + err.Error())
-	}
-	return f
+	return oauthsim.MustParse("microsoft sandbox", factsJSON, parseFacts)
 }
 
 // accepted returns the permissions that authorize an operation under a scheme.

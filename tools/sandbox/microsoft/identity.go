@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // graphAppID is Microsoft Graph's application id, the audience of its access tokens.
@@ -30,7 +31,7 @@ func newIdentity(account string, personal bool) identity {
 	_, domain, _ := strings.Cut(account, "@")
 	id := identity{
 		upn:      account,
-		name:     displayName(account),
+		name:     oauthsim.DisplayName(account),
 		oid:      guidFor("oid:" + strings.ToLower(account)),
 		tenantID: guidFor("tenant:" + strings.ToLower(domain)),
 		domain:   strings.ToLower(domain),
@@ -66,23 +67,6 @@ func newGUID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// displayName makes a name from an address's local part: "demo.user" gives "Demo User".
-func displayName(address string) string {
-	local, _, _ := strings.Cut(address, "@")
-	words := strings.FieldsFunc(local, func(r rune) bool {
-		return r == '.' || r == '_' || r == '-' || r == '+'
-	})
-	for i, w := range words {
-		r := []rune(w)
-		r[0] = unicode.ToUpper(r[0])
-		words[i] = string(r)
-	}
-	if len(words) == 0 {
-		return local
-	}
-	return strings.Join(words, " ")
 }
 
 // randomToken returns prefix followed by n random URL-safe characters' worth of bytes.

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"net/http"
 	"sync"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // consentPage is the data of the consent page template.
@@ -87,23 +89,17 @@ var errorTemplate = sync.OnceValue(func() *template.Template {
 })
 
 func writeConsentPage(w http.ResponseWriter, p consentPage) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate().Execute(w, p)
+	oauthsim.WritePage(w, consentTemplate(), p)
 }
 
 func writeAdminPage(w http.ResponseWriter, p adminPage) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = adminTemplate().Execute(w, p)
+	oauthsim.WritePage(w, adminTemplate(), p)
 }
 
 // writeErrorPage renders the sign-in error page Microsoft shows when it cannot trust the
 // client or the redirect URI: "AADSTS50011: The redirect URI ...".
 func writeErrorPage(w http.ResponseWriter, e *authError) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(e.status)
-	_ = errorTemplate().Execute(w, struct {
+	oauthsim.WriteErrorPage(w, e.status, errorTemplate(), struct {
 		Code int
 		Desc string
 	}{e.code, e.desc})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // The paths the sandbox serves, relative to its root. They are Microsoft's own paths
@@ -122,9 +124,9 @@ func New(opts Options) *Server {
 		account:   opts.Account,
 		personal:  opts.Personal,
 		adminOK:   opts.AdminConsented,
-		clients:   make(map[string]Client),
-		now:       opts.Now,
-		log:       opts.Logger,
+		clients:   oauthsim.Registry(opts.Clients, func(c Client) string { return c.ID }),
+		now:       oauthsim.NowOr(opts.Now),
+		log:       oauthsim.LoggerOr(opts.Logger),
 		facts:     loadFacts(),
 		consents:  make(map[string]*pendingConsent),
 		codes:     make(map[string]*authCode),
@@ -135,15 +137,6 @@ func New(opts Options) *Server {
 	}
 	if s.account == "" {
 		s.account = DefaultAccount
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	for _, c := range opts.Clients {
-		s.clients[c.ID] = c
 	}
 	s.ids = newIdentity(s.account, s.personal)
 	s.seed(s.now())

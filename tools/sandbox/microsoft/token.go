@@ -1,9 +1,7 @@
 package microsoft
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -12,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 const (
@@ -150,14 +150,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 // authenticateClient checks the client's credentials and answers the request itself when
 // they fail.
 func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) (Client, bool) {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		// RFC 6749 section 2.3.1: Basic credentials are form-urlencoded first.
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, secret := oauthsim.ClientCredentials(r, r.PostForm)
 	if id == "" {
 		s.writeMissing(w, "client_id")
 		return Client{}, false
@@ -176,7 +169,7 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) (Cli
 			"the following parameter: 'client_assertion' or 'client_secret'.")
 		return Client{}, false
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+	if !oauthsim.SecretMatches(secret, client.Secret) {
 		s.log.Info("token request refused", "client_id", id, "error", "invalid_client")
 		s.writeOAuthError(w, 401, "invalid_client", 7000215, fmt.Sprintf("Invalid client "+
 			"secret provided. Ensure the secret being sent in the request is the client secret "+
@@ -243,8 +236,7 @@ func pkceMatches(c *authCode, verifier string) bool {
 	if c.method == "plain" {
 		return subtle.ConstantTimeCompare([]byte(verifier), []byte(c.challenge)) == 1
 	}
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:]) == c.challenge
+	return oauthsim.S256(verifier) == c.challenge
 }
 
 // refreshAccess serves grant_type=refresh_token. The new tokens carry the client's whole

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // consentLifetime bounds how long an install page stays answerable.
@@ -57,9 +59,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range p.user {
 		page.User = append(page.User, consentScope{userValuePrefix + sc, sc, describeScope(sc)})
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = consentTemplate().Execute(w, page)
+	oauthsim.WritePage(w, consentTemplate(), page)
 }
 
 // checkAuthRequest turns an install request's query into a pending consent, or says why
@@ -127,11 +127,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, "invalid_request", "The install form could not be read.")
 		return
 	}
-	id := r.PostForm.Get("consent")
-	s.mu.Lock()
-	p, ok := s.consents[id]
-	delete(s.consents, id)
-	s.mu.Unlock()
+	p, ok := oauthsim.Take(&s.mu, s.consents, r.PostForm.Get("consent"))
 	if !ok || s.now().After(p.expires) {
 		writeErrorPage(w, "invalid_request", "This install request is unknown, used or expired. "+
 			"Start again from the app.")
@@ -150,7 +146,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	decision := r.PostForm.Get("decision")
 	if decision != "approve" || len(bot)+len(user) == 0 {
 		s.log.Info("install denied", "client_id", p.clientID, "decision", decision)
-		http.Redirect(w, r, withQuery(p.sendTo, "error", "access_denied", "state", p.state),
+		http.Redirect(w, r, oauthsim.WithQuery(p.sendTo, "error", "access_denied", "state", p.state),
 			http.StatusFound)
 		return
 	}
@@ -158,25 +154,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	code := s.approve(p, bot, user)
 	s.log.Info("install approved", "client_id", p.clientID, "bot_scopes", strings.Join(bot, ","),
 		"user_scopes", strings.Join(user, ","))
-	http.Redirect(w, r, withQuery(p.sendTo, "code", code, "state", p.state), http.StatusFound)
-}
-
-// withQuery appends key, value pairs to a URI's query in order, skipping empty values.
-func withQuery(uri string, kv ...string) string {
-	var b strings.Builder
-	b.WriteString(uri)
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		b.WriteString(sep + url.QueryEscape(kv[i]) + "=" + url.QueryEscape(kv[i+1]))
-		sep = "&"
-	}
-	return b.String()
+	http.Redirect(w, r, oauthsim.WithQuery(p.sendTo, "code", code, "state", p.state), http.StatusFound)
 }
 
 // consentScope is one checkbox of the install page.
@@ -277,7 +255,5 @@ var errorTemplate = sync.OnceValue(func() *template.Template {
 
 // writeErrorPage renders Slack's install error page, with HTTP 400.
 func writeErrorPage(w http.ResponseWriter, code, desc string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusBadRequest)
-	_ = errorTemplate().Execute(w, struct{ Code, Description string }{code, desc})
+	oauthsim.WriteErrorPage(w, http.StatusBadRequest, errorTemplate(), struct{ Code, Description string }{code, desc})
 }

@@ -2,16 +2,16 @@ package slack
 
 import (
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
+	"github.com/scopegate/scopegate/tools/sandbox/sandboxtest"
 )
 
 const (
@@ -22,35 +22,17 @@ const (
 	testPrefix   = "/sandbox/slack"
 )
 
-// fakeClock is a settable time source.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a sandbox mounted under testPrefix on a test server, with one registered app.
 type env struct {
 	srv   *Server
 	ts    *httptest.Server
-	clock *fakeClock
+	clock *sandboxtest.Clock
 	ep    Endpoints
 }
 
 func newEnv(t *testing.T, configure ...func(*Options)) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+	clock := sandboxtest.NewClock(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC))
 	opts := Options{
 		Clients: []Client{{ID: testClientID, Secret: testSecret,
 			RedirectURIs: []string{testRedirect}}},
@@ -60,27 +42,17 @@ func newEnv(t *testing.T, configure ...func(*Options)) *env {
 		f(&opts)
 	}
 	srv := New(opts)
-	mux := http.NewServeMux()
-	mux.Handle(testPrefix+"/", http.StripPrefix(testPrefix, srv))
-	ts := httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-	return &env{srv: srv, ts: ts, clock: clock, ep: EndpointsAt(ts.URL + testPrefix)}
+	ts, base := sandboxtest.Serve(t, srv, testPrefix)
+	return &env{srv: srv, ts: ts, clock: clock, ep: EndpointsAt(base)}
 }
 
-var (
-	hiddenRE   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-	checkboxRE = regexp.MustCompile(`<input type="checkbox" name="scope" value="([^"]+)"`)
-)
-
 // noRedirects is an HTTP client that stops at the first redirect.
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-	return http.ErrUseLastResponse
-}}
+var noRedirects = sandboxtest.NoRedirects(&http.Client{})
 
 // installParams are an install request's query for the test app, with PKCE.
 func installParams(bot, user string) url.Values {
 	q := url.Values{"client_id": {testClientID}, "redirect_uri": {testRedirect},
-		"state": {"state-42"}, "code_challenge": {s256(testVerifier)},
+		"state": {"state-42"}, "code_challenge": {oauthsim.S256(testVerifier)},
 		"code_challenge_method": {"S256"}}
 	if bot != "" {
 		q.Set("scope", bot)
@@ -97,15 +69,7 @@ func (e *env) consent(t *testing.T, q url.Values, decision string,
 	keep func(string) bool) url.Values {
 	t.Helper()
 	page := e.get(t, e.ep.AuthURL+"?"+q.Encode())
-	form := form("decision", decision)
-	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
-		form.Add(m[1], html.UnescapeString(m[2]))
-	}
-	for _, m := range checkboxRE.FindAllStringSubmatch(page, -1) {
-		if v := html.UnescapeString(m[1]); keep == nil || keep(v) {
-			form.Add("scope", v)
-		}
-	}
+	form := sandboxtest.ConsentAnswer(page, decision, keep)
 	resp, err := noRedirects.PostForm(e.ep.AuthURL+"?"+q.Encode(), form)
 	if err != nil {
 		t.Fatal(err)
@@ -184,13 +148,8 @@ func (e *env) call(t *testing.T, token, method string, args url.Values) map[stri
 
 func do(t *testing.T, req *http.Request) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, data := sandboxtest.Do(t, http.DefaultClient, req)
 	var body map[string]any
-	data, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(data, &body); err != nil {
 		t.Fatalf("%s %s: body is not JSON: %s", req.Method, req.URL.Path, data)
 	}

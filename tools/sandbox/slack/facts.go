@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // factsJSON is Slack's published scope facts: a copy of testdata/provider-facts/slack.json,
@@ -57,11 +59,7 @@ func parseFacts(data []byte) (*facts, error) {
 // loadFacts returns the embedded facts. A broken embedded file is a build mistake, so it
 // panics.
 func loadFacts() *facts {
-	f, err := parseFacts(factsJSON)
-	if err != nil {
-		panic("slack sandbox: " + err.Error())
-	}
-	return f
+	return oauthsim.MustParse("slack sandbox", factsJSON, parseFacts)
 }
 
 // accepted returns the scopes that authorize method for a kind of token, in the facts'

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // The paths the sandbox serves, relative to its root. They are Slack's own paths on
@@ -103,9 +105,9 @@ type Server struct {
 // New returns a sandbox with the given apps and a freshly seeded workspace.
 func New(opts Options) *Server {
 	s := &Server{
-		clients:   make(map[string]Client),
-		now:       opts.Now,
-		log:       opts.Logger,
+		clients:   oauthsim.Registry(opts.Clients, func(c Client) string { return c.ID }),
+		now:       oauthsim.NowOr(opts.Now),
+		log:       oauthsim.LoggerOr(opts.Logger),
 		rateLimit: opts.RateLimit,
 		facts:     loadFacts(),
 		consents:  make(map[string]*pendingConsent),
@@ -113,15 +115,6 @@ func New(opts Options) *Server {
 		tokens:    make(map[string]*accessToken),
 		installs:  make(map[string]*install),
 		uploads:   make(map[string]*pendingUpload),
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	for _, c := range opts.Clients {
-		s.clients[c.ID] = c
 	}
 	s.ws = seedWorkspace(s.now())
 

@@ -2,8 +2,6 @@ package slack
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/http"
@@ -11,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/tools/sandbox/oauthsim"
 )
 
 // codeLifetime is how long Slack lets an authorization code be exchanged.
@@ -123,7 +123,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		writeSlack(w, http.StatusOK, failure("invalid_client_id"))
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+	if !oauthsim.SecretMatches(secret, client.Secret) {
 		s.log.Info("code exchange refused", "client_id", id, "error", "bad_client_secret")
 		writeSlack(w, http.StatusOK, failure("bad_client_secret"))
 		return
@@ -153,7 +153,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	}
 	// Slack documents code_verifier but no error of its own for a wrong one; the sandbox
 	// refuses the code, which is what a client sees either way.
-	if c.challenge != "" && s256(form.Get("code_verifier")) != c.challenge {
+	if c.challenge != "" && oauthsim.S256(form.Get("code_verifier")) != c.challenge {
 		s.log.Info("code exchange refused", "client_id", id, "error", "pkce")
 		writeSlack(w, http.StatusOK, failure("invalid_code"))
 		return
@@ -268,12 +268,6 @@ func (s *Server) purgeLocked(now time.Time) {
 	maps.DeleteFunc(s.uploads, func(_ string, u *pendingUpload) bool {
 		return now.After(u.expires)
 	})
-}
-
-// s256 is the PKCE S256 transformation of a code verifier (RFC 7636 section 4.2).
-func s256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // union returns the sorted set of scopes in a or b.
