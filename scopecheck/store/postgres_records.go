@@ -95,35 +95,6 @@ func (s *Postgres) Accounts(ctx context.Context, identifier string) ([]*Account,
 	return out, nil
 }
 
-func (s *Postgres) scanAccount(row pgx.Row) (*Account, error) {
-	var (
-		a                       Account
-		status                  string
-		granted, declined       []string
-		declinedAt, expiry      *time.Time
-		createdAt, updatedAt    *time.Time
-		accessBlob, refreshBlob []byte
-	)
-	err := row.Scan(&a.Identifier, &a.Connection, &status, &granted, &declined, &declinedAt,
-		&a.ProviderAccount, &accessBlob, &refreshBlob, &a.Token.TokenType, &expiry,
-		&createdAt, &updatedAt)
-	if err != nil {
-		return nil, err
-	}
-	a.Status = Status(status)
-	a.Granted = scopesFromArray(granted)
-	a.Declined = scopesFromArray(declined)
-	a.DeclinedAt = timeFromPG(declinedAt)
-	a.Token.Expiry = timeFromPG(expiry)
-	a.CreatedAt = timeFromPG(createdAt)
-	a.UpdatedAt = timeFromPG(updatedAt)
-
-	if err := s.seal.openTokens(&a, accessBlob, refreshBlob); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
 // CreateAuthorization implements Store. An authorization whose ID or State
 // is already taken is refused.
 func (s *Postgres) CreateAuthorization(ctx context.Context, a *Authorization) error {
@@ -209,28 +180,15 @@ func (s *Postgres) whyNotConsumed(ctx context.Context, state string) error {
 	return ErrAuthorizationExpired
 }
 
-func (s *Postgres) scanAuthorization(row pgx.Row) (*Authorization, error) {
-	var (
-		a                            Authorization
-		scopes                       []string
-		verifier                     []byte
-		createdAt, expiresAt, usedAt *time.Time
-	)
-	err := row.Scan(&a.ID, &a.State, &a.Identifier, &a.Connection, &a.Tool, &scopes,
-		&verifier, &createdAt, &expiresAt, &usedAt)
-	if err != nil {
-		return nil, err
-	}
-	a.Scopes = scopesFromArray(scopes)
-	a.CreatedAt = timeFromPG(createdAt)
-	a.ExpiresAt = timeFromPG(expiresAt)
-	a.UsedAt = timeFromPG(usedAt)
+// pgColumns are PostgreSQL's timestamptz and text[] columns.
+var pgColumns = columnCodec[*time.Time, []string]{time: timeFromPG, scopes: scopesFromArray}
 
-	a.Verifier, err = s.seal.openText(verifier, authorizationAD(a.ID))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting verifier: %w", err)
-	}
-	return &a, nil
+func (s *Postgres) scanAccount(row scanner) (*Account, error) {
+	return scanAccount(row, pgColumns, s.seal)
+}
+
+func (s *Postgres) scanAuthorization(row scanner) (*Authorization, error) {
+	return scanAuthorization(row, pgColumns, s.seal)
 }
 
 // pgScopes is how PostgreSQL stores a scope set: a sorted text array,

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -118,4 +119,69 @@ func checkConsume(state string, now time.Time) error {
 		return errors.New("consuming authorization: the time is zero")
 	}
 	return nil
+}
+
+// scanner is what a row of database/sql and of pgx both offer.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// columnCodec says how a database stores the two kinds of column the
+// backends store differently: times (T) and scope sets (S).
+type columnCodec[T, S any] struct {
+	time   func(T) time.Time
+	scopes func(S) registry.ScopeSet
+}
+
+// scanAccount reads one row of accountColumns and opens its tokens.
+func scanAccount[T, S any](row scanner, c columnCodec[T, S], seal *sealer) (*Account, error) {
+	var (
+		a                                        Account
+		status                                   string
+		granted, declined                        S
+		declinedAt, expiry, createdAt, updatedAt T
+		accessBlob, refreshBlob                  []byte
+	)
+	err := row.Scan(&a.Identifier, &a.Connection, &status, &granted, &declined, &declinedAt,
+		&a.ProviderAccount, &accessBlob, &refreshBlob, &a.Token.TokenType, &expiry,
+		&createdAt, &updatedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.Status = Status(status)
+	a.Granted = c.scopes(granted)
+	a.Declined = c.scopes(declined)
+	a.DeclinedAt = c.time(declinedAt)
+	a.Token.Expiry = c.time(expiry)
+	a.CreatedAt = c.time(createdAt)
+	a.UpdatedAt = c.time(updatedAt)
+	if err := seal.openTokens(&a, accessBlob, refreshBlob); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// scanAuthorization reads one row of authorizationColumns and opens its
+// verifier.
+func scanAuthorization[T, S any](row scanner, c columnCodec[T, S], seal *sealer) (*Authorization, error) {
+	var (
+		a                            Authorization
+		scopes                       S
+		verifier                     []byte
+		createdAt, expiresAt, usedAt T
+	)
+	err := row.Scan(&a.ID, &a.State, &a.Identifier, &a.Connection, &a.Tool, &scopes,
+		&verifier, &createdAt, &expiresAt, &usedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.Scopes = c.scopes(scopes)
+	a.CreatedAt = c.time(createdAt)
+	a.ExpiresAt = c.time(expiresAt)
+	a.UsedAt = c.time(usedAt)
+	a.Verifier, err = seal.openText(verifier, authorizationAD(a.ID))
+	if err != nil {
+		return nil, fmt.Errorf("decrypting verifier: %w", err)
+	}
+	return &a, nil
 }

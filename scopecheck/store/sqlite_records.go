@@ -48,11 +48,6 @@ const (
 	unconsumedSQL = `SELECT used_at IS NOT NULL FROM authorizations WHERE state = ?`
 )
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
 // Account implements Store. An account read before is served from memory
 // when nothing in the database changed since (see sqliteAccounts).
 func (s *SQLite) Account(ctx context.Context, identifier, connection string) (*Account, error) {
@@ -137,34 +132,6 @@ func (s *SQLite) Accounts(ctx context.Context, identifier string) ([]*Account, e
 		return nil, fmt.Errorf("listing accounts: %w", err)
 	}
 	return out, nil
-}
-
-func (s *SQLite) scanAccount(row scanner) (*Account, error) {
-	var (
-		a                         Account
-		status, granted, declined string
-		declinedAt, expiry        sql.NullInt64
-		createdAt, updatedAt      sql.NullInt64
-		accessBlob, refreshBlob   []byte
-	)
-	err := row.Scan(&a.Identifier, &a.Connection, &status, &granted, &declined, &declinedAt,
-		&a.ProviderAccount, &accessBlob, &refreshBlob, &a.Token.TokenType, &expiry,
-		&createdAt, &updatedAt)
-	if err != nil {
-		return nil, err
-	}
-	a.Status = Status(status)
-	a.Granted = scopesFrom(granted)
-	a.Declined = scopesFrom(declined)
-	a.DeclinedAt = timeFrom(declinedAt)
-	a.Token.Expiry = timeFrom(expiry)
-	a.CreatedAt = timeFrom(createdAt)
-	a.UpdatedAt = timeFrom(updatedAt)
-
-	if err := s.seal.openTokens(&a, accessBlob, refreshBlob); err != nil {
-		return nil, err
-	}
-	return &a, nil
 }
 
 // CreateAuthorization implements Store. An authorization whose ID or State
@@ -261,28 +228,16 @@ func (s *SQLite) whyNotConsumed(ctx context.Context, tx *sql.Tx, state string) e
 	return ErrAuthorizationExpired
 }
 
-func (s *SQLite) scanAuthorization(row scanner) (*Authorization, error) {
-	var (
-		a                            Authorization
-		scopes                       string
-		verifier                     []byte
-		createdAt, expiresAt, usedAt sql.NullInt64
-	)
-	err := row.Scan(&a.ID, &a.State, &a.Identifier, &a.Connection, &a.Tool, &scopes,
-		&verifier, &createdAt, &expiresAt, &usedAt)
-	if err != nil {
-		return nil, err
-	}
-	a.Scopes = scopesFrom(scopes)
-	a.CreatedAt = timeFrom(createdAt)
-	a.ExpiresAt = timeFrom(expiresAt)
-	a.UsedAt = timeFrom(usedAt)
+// sqliteColumns are SQLite's integer (Unix milliseconds) and
+// space-separated text columns.
+var sqliteColumns = columnCodec[sql.NullInt64, string]{time: timeFrom, scopes: scopesFrom}
 
-	a.Verifier, err = s.seal.openText(verifier, authorizationAD(a.ID))
-	if err != nil {
-		return nil, fmt.Errorf("decrypting verifier: %w", err)
-	}
-	return &a, nil
+func (s *SQLite) scanAccount(row scanner) (*Account, error) {
+	return scanAccount(row, sqliteColumns, s.seal)
+}
+
+func (s *SQLite) scanAuthorization(row scanner) (*Authorization, error) {
+	return scanAuthorization(row, sqliteColumns, s.seal)
 }
 
 // scopesValue is how SQLite stores a scope set: sorted, space-separated.
