@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/url"
@@ -139,35 +138,10 @@ func TestPostgresWrongPassword(t *testing.T) {
 }
 
 func TestPostgresReopen(t *testing.T) {
-	ctx := context.Background()
 	connURL := newTestSchema(t)
-	key := newTestKey(t)
-
-	s := openTestPostgres(t, connURL, key)
-	mustPut(t, s, testAccount("user_123", "gmail"))
-	mustCreate(t, s, testAuthorization("a1"))
-	s.Close()
-
-	wrong := newTestKey(t)
-	_, err := OpenPostgres(ctx, PostgresOptions{URL: connURL, Key: wrong})
-	if !errors.Is(err, ErrKeyMismatch) {
-		t.Fatalf("OpenPostgres with another key = %v, want ErrKeyMismatch", err)
-	}
-	for _, k := range [][]byte{key, wrong} {
-		if strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(k)) {
-			t.Errorf("OpenPostgres error %q holds key material", err)
-		}
-	}
-
-	s = openTestPostgres(t, connURL, key)
-	got := mustGet(t, s, "user_123", "gmail")
-	if want := testAccount("user_123", "gmail"); got.Token != want.Token {
-		t.Errorf("Token after reopen = %+v, want %+v", got.Token, want.Token)
-	}
-	auth, err := s.Authorization(ctx, "a1")
-	if err != nil || auth.Verifier != "verifier-a1" {
-		t.Errorf("Authorization(a1) after reopen = %+v, %v; want verifier-a1", auth, err)
-	}
+	checkReopen(t, "OpenPostgres", func(key []byte) (Store, error) {
+		return OpenPostgres(context.Background(), PostgresOptions{URL: connURL, Key: key})
+	})
 }
 
 func TestPostgresEncryptsSecrets(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -185,35 +184,10 @@ func TestSQLiteEncryptsSecrets(t *testing.T) {
 }
 
 func TestSQLiteReopen(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
-	key := newTestKey(t)
-
-	s := openTestSQLite(t, path, key)
-	mustPut(t, s, testAccount("user_123", "gmail"))
-	mustCreate(t, s, testAuthorization("a1"))
-	s.Close()
-
-	wrong := newTestKey(t)
-	_, err := OpenSQLite(ctx, SQLiteOptions{Path: path, Key: wrong})
-	if !errors.Is(err, ErrKeyMismatch) {
-		t.Fatalf("OpenSQLite with another key = %v, want ErrKeyMismatch", err)
-	}
-	for _, k := range [][]byte{key, wrong} {
-		if strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(k)) {
-			t.Errorf("OpenSQLite error %q holds key material", err)
-		}
-	}
-
-	s = openTestSQLite(t, path, key)
-	got := mustGet(t, s, "user_123", "gmail")
-	if want := testAccount("user_123", "gmail"); got.Token != want.Token {
-		t.Errorf("Token after reopen = %+v, want %+v", got.Token, want.Token)
-	}
-	auth, err := s.Authorization(ctx, "a1")
-	if err != nil || auth.Verifier != "verifier-a1" {
-		t.Errorf("Authorization(a1) after reopen = %+v, %v; want verifier-a1", auth, err)
-	}
+	checkReopen(t, "OpenSQLite", func(key []byte) (Store, error) {
+		return OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: key})
+	})
 }
 
 func TestSQLiteNewerSchema(t *testing.T) {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -442,5 +444,47 @@ func testPurgeAuthorizations(t *testing.T, s Store) {
 	}
 	if n, err := s.PurgeAuthorizations(ctx, t0); err != nil || n != 0 {
 		t.Errorf("second PurgeAuthorizations = %d, %v, want 0", n, err)
+	}
+}
+
+// checkReopen checks a store that outlives its process: what was written
+// is read back after reopening with the same key, and another key is
+// refused without its error showing key material. open opens the same
+// store each time.
+func checkReopen(t *testing.T, name string, open func(key []byte) (Store, error)) {
+	t.Helper()
+	ctx := context.Background()
+	key := newTestKey(t)
+	s, err := open(key)
+	if err != nil {
+		t.Fatalf("%s = %v", name, err)
+	}
+	mustPut(t, s, testAccount("user_123", "gmail"))
+	mustCreate(t, s, testAuthorization("a1"))
+	s.Close()
+
+	wrong := newTestKey(t)
+	_, err = open(wrong)
+	if !errors.Is(err, ErrKeyMismatch) {
+		t.Fatalf("%s with another key = %v, want ErrKeyMismatch", name, err)
+	}
+	for _, k := range [][]byte{key, wrong} {
+		if strings.Contains(err.Error(), base64.StdEncoding.EncodeToString(k)) {
+			t.Errorf("%s error %q holds key material", name, err)
+		}
+	}
+
+	s, err = open(key)
+	if err != nil {
+		t.Fatalf("%s again = %v", name, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	got := mustGet(t, s, "user_123", "gmail")
+	if want := testAccount("user_123", "gmail"); got.Token != want.Token {
+		t.Errorf("Token after reopen = %+v, want %+v", got.Token, want.Token)
+	}
+	auth, err := s.Authorization(ctx, "a1")
+	if err != nil || auth.Verifier != "verifier-a1" {
+		t.Errorf("Authorization(a1) after reopen = %+v, %v; want verifier-a1", auth, err)
 	}
 }
