@@ -80,19 +80,7 @@ func (s *Postgres) Accounts(ctx context.Context, identifier string) ([]*Account,
 		return nil, fmt.Errorf("listing accounts: %w", err)
 	}
 	defer rows.Close()
-
-	var out []*Account
-	for rows.Next() {
-		a, err := s.scanAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing accounts: %w", err)
-	}
-	return out, nil
+	return scanAll(rows, s.scanAccount)
 }
 
 // CreateAuthorization implements Store. An authorization whose ID or State

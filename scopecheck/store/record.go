@@ -126,6 +126,29 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
+// rowsScanner is what the rows of database/sql and of pgx both offer.
+type rowsScanner interface {
+	scanner
+	Next() bool
+	Err() error
+}
+
+// scanAll reads every row of a listing of accounts with scan.
+func scanAll(rows rowsScanner, scan func(scanner) (*Account, error)) ([]*Account, error) {
+	var out []*Account
+	for rows.Next() {
+		a, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing accounts: %w", err)
+	}
+	return out, nil
+}
+
 // columnCodec says how a database stores the two kinds of column the
 // backends store differently: times (T) and scope sets (S).
 type columnCodec[T, S any] struct {
