@@ -16,7 +16,9 @@ const Instructions = "Tools act in the user's accounts with the permissions they
 // NewServer returns an MCP server that serves the gate's tools, each behind
 // the gate, with panic recovery. Arguments are checked by the gate itself
 // (registry.Tool.Validate), which names the argument at fault in plain
-// words. opts are added after scopegate's own options.
+// words. opts are added after scopegate's own options; they must not
+// include server.WithHooks, which would replace the hook that writes
+// tools/list's _meta.
 //
 // In tools/list, each provider tool carries the caller's _meta (see
 // MetaRequirement), and the tools capability advertises listChanged: when
@@ -28,11 +30,13 @@ func (g *Gate) NewServer(name, version string, opts ...server.ServerOption) *ser
 		byName[t.Name] = t
 	}
 	var s *server.MCPServer
+	hooks := &server.Hooks{}
+	hooks.AddAfterListTools(g.grantMeta(&s, byName))
 	all := append([]server.ServerOption{
 		server.WithToolCapabilities(true),
 		server.WithRecovery(),
 		server.WithInstructions(Instructions),
-		server.WithToolFilter(g.grantFilter(&s, byName)),
+		server.WithHooks(hooks),
 	}, opts...)
 	s = server.NewMCPServer(name, version, all...)
 	// One batch: mcp-go checks each tool as it registers it, and a batch

@@ -132,38 +132,31 @@ func (g *Gate) toolsChanged(identifier string) {
 	}
 }
 
-// grantFilter returns the tool filter that gives each provider tool the
-// caller's _meta (see MetaRequirement). It returns copies; the server's
-// tools are never changed. Without an identifier on the request (a server
-// used in process, or a caller the transport could not identify) the list
-// is returned as is, without _meta: there is no grant to describe. srv is
-// read when a request comes, once the server exists.
-func (g *Gate) grantFilter(srv **server.MCPServer, byName map[string]registry.Tool) server.ToolFilterFunc {
-	return func(ctx context.Context, tools []mcp.Tool) []mcp.Tool {
+// grantMeta returns the hook that gives each provider tool in a tools/list
+// answer the caller's _meta (see MetaRequirement). The answer's tools are
+// mcp-go's copies, made for this answer; the server's tools are never
+// changed. Without an identifier on the request (a server used in process,
+// or a caller the transport could not identify) the list is left as is,
+// without _meta: there is no grant to describe. srv is read when a request
+// comes, once the server exists.
+//
+// A hook on tools/list rather than a tool filter: mcp-go also runs the
+// filters on every tools/call, for the one tool called.
+func (g *Gate) grantMeta(srv **server.MCPServer, byName map[string]registry.Tool) server.OnAfterListToolsFunc {
+	return func(ctx context.Context, _ any, _ *mcp.ListToolsRequest, result *mcp.ListToolsResult) {
 		id := IdentifierFrom(ctx)
-		if id == "" {
-			return tools
-		}
-		// mcp-go also asks the filters about the one tool of each
-		// tools/call, and drops what they return. tools/list always has
-		// scopegate's own two tools, so one tool alone is such a call, and
-		// its grant is not read twice.
-		if len(tools) == 1 {
-			return tools
+		if id == "" || result == nil {
+			return
 		}
 		if s := server.ClientSessionFromContext(ctx); s != nil && *srv != nil {
 			g.watch.watch(id, s.SessionID(), *srv)
 		}
-
 		accounts := map[string]*store.Account{}
-		out := make([]mcp.Tool, len(tools))
-		for i, t := range tools {
-			out[i] = t
+		for i, t := range result.Tools {
 			if rt, ok := byName[t.Name]; ok {
-				out[i].Meta = g.toolMeta(ctx, id, rt, accounts)
+				result.Tools[i].Meta = g.toolMeta(ctx, id, rt, accounts)
 			}
 		}
-		return out
 	}
 }
 
