@@ -255,7 +255,9 @@ type roundTripKey struct{}
 func withRoundTrip(h server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if req.Params.RequestState != "" || len(req.Params.InputResponses) > 0 {
-			ctx = context.WithValue(ctx, roundTripKey{}, &req.Params.MultiRoundTripParams)
+			// A copy, so that req itself stays on the stack.
+			rt := req.Params.MultiRoundTripParams
+			ctx = context.WithValue(ctx, roundTripKey{}, &rt)
 		}
 		return h(ctx, req)
 	}
