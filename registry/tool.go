@@ -185,15 +185,23 @@ func NewTool[In any](spec Spec, fn func(ctx context.Context, call *Call, in In) 
 	// the generic value the schema is checked against, which also tells
 	// which fields are present; for a simple schema, the second parse is
 	// left out when the decoded input is proved to match it (see
-	// impliedSchema).
+	// impliedSchema). For such a schema, the decoding is tried first
+	// without the strict decoder's buffer: what the proof accepts has no
+	// unknown key, so the two decoders agree on it; anything else is
+	// decoded again, strictly, for the error it deserves.
 	decode := func(args json.RawMessage) (In, error) {
 		var in In
 		args = normalArgs(args)
+		proof := implied()
+		if proof != nil {
+			if json.Unmarshal(args, &in) == nil && proof.holds(args, reflect.ValueOf(&in).Elem()) {
+				return in, check(&in)
+			}
+			var zero In
+			in = zero
+		}
 		if err := decodeStrict(args, &in); err != nil {
 			return in, err
-		}
-		if proof := implied(); proof != nil && proof.holds(args, reflect.ValueOf(&in).Elem()) {
-			return in, check(&in)
 		}
 		inst, err := santhosh.UnmarshalJSON(bytes.NewReader(args))
 		if err != nil {
