@@ -152,7 +152,7 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &SQLite{db: db, seal: seal, log: log}
-	s.accounts.db = db
+	s.accounts.db, s.accounts.path, s.accounts.log = db, path, log
 
 	found, err := s.setUp(ctx, opts.Throwaway, created)
 	if err != nil {

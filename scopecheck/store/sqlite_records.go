@@ -88,6 +88,10 @@ func (s *SQLite) PutAccount(ctx context.Context, a *Account) error {
 	}
 	access, refresh := s.seal.sealTokens(a)
 
+	// A sealed token has a fresh nonce, so the row changes and its commit
+	// must show in the WAL index.
+	before, checkWAL := s.accounts.walHeader()
+	checkWAL = checkWAL && access != nil
 	_, err := s.stmts.putAccount.ExecContext(ctx,
 		a.Identifier, a.Connection, string(a.Status),
 		scopesValue(a.Granted), scopesValue(a.Declined), timeValue(a.DeclinedAt),
@@ -95,6 +99,9 @@ func (s *SQLite) PutAccount(ctx context.Context, a *Account) error {
 		timeValue(a.CreatedAt), timeValue(a.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("putting account: %w", err)
+	}
+	if checkWAL {
+		s.accounts.written(before)
 	}
 	return nil
 }

@@ -349,21 +349,28 @@ func putGetConsume(s *SQLite, identifier string) error {
 	return nil
 }
 
+// BenchmarkAccountRead reads an account served from memory, which costs a
+// reading of the change detector and a copy, with each detector.
 func BenchmarkAccountRead(b *testing.B) {
-	ctx := context.Background()
-	s := openTestSQLite(b, filepath.Join(b.TempDir(), "store.db"), newTestKey(b))
-	for _, id := range []string{"user_1", "user_2", "user_3"} {
-		for _, conn := range []string{"gmail", "slack", "jira"} {
-			if err := s.PutAccount(ctx, testAccount(id, conn)); err != nil {
-				b.Fatal(err)
+	for _, detector := range []string{detectorWAL, detectorDataVersion} {
+		b.Run(detector, func(b *testing.B) {
+			ctx := context.Background()
+			s := openTestSQLite(b, filepath.Join(b.TempDir(), "store.db"), newTestKey(b))
+			for _, id := range []string{"user_1", "user_2", "user_3"} {
+				for _, conn := range []string{"gmail", "slack", "jira"} {
+					if err := s.PutAccount(ctx, testAccount(id, conn)); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
-		}
-	}
-
-	for b.Loop() {
-		if _, err := s.Account(ctx, "user_2", "slack"); err != nil {
-			b.Fatal(err)
-		}
+			useDetector(b, s, detector)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Account(ctx, "user_2", "slack"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -390,10 +397,11 @@ func TestSQLiteThrowawaySkipsSyncs(t *testing.T) {
 // on the same file, as another process makes them, and after a write that
 // bypasses the store.
 func TestSQLiteAccountCacheSeesOtherWriters(t *testing.T) {
+	forEachDetector(t, testAccountCacheSeesOtherWriters)
+}
+
+func testAccountCacheSeesOtherWriters(t *testing.T, s *SQLite, path string, key []byte) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	key := newTestKey(t)
-	s := openTestSQLite(t, path, key)
 	other := openTestSQLite(t, path, key)
 
 	mustPut(t, s, testAccount("user_1", "gmail"))
@@ -429,10 +437,11 @@ func TestSQLiteAccountCacheSeesOtherWriters(t *testing.T) {
 // handles keep changing it, and checks that once a writer is done, the
 // next read returns what it wrote.
 func TestSQLiteAccountCacheConcurrentWriters(t *testing.T) {
+	forEachDetector(t, testAccountCacheConcurrentWriters)
+}
+
+func testAccountCacheConcurrentWriters(t *testing.T, s *SQLite, path string, key []byte) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	key := newTestKey(t)
-	s := openTestSQLite(t, path, key)
 	other := openTestSQLite(t, path, key)
 	mustPut(t, s, testAccount("user_1", "gmail"))
 

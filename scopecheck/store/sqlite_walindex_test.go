@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// The detectors the SQLite account cache can run on.
+const (
+	detectorWAL         = "wal_index"
+	detectorDataVersion = "data_version"
+)
+
+// forEachDetector runs test on a new store once with each detector.
+func forEachDetector(t *testing.T, test func(t *testing.T, s *SQLite, path string, key []byte)) {
+	for _, detector := range []string{detectorWAL, detectorDataVersion} {
+		t.Run(detector, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "store.db")
+			key := newTestKey(t)
+			s := openTestSQLite(t, path, key)
+			useDetector(t, s, detector)
+			test(t, s, path, key)
+			if got := detectorOf(s); got != detector {
+				t.Errorf("the store detected changes with %s at the end, want %s", got, detector)
+			}
+		})
+	}
+}
+
+// useDetector makes s detect changes with detector from now on.
+func useDetector(t testing.TB, s *SQLite, detector string) {
+	t.Helper()
+	if _, err := s.Account(context.Background(), "nobody", "none"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Account(nobody) = %v, want ErrNotFound", err)
+	}
+	if detector == detectorDataVersion {
+		s.accounts.mu.Lock()
+		s.accounts.dropWALLocked("testing", errors.New("the data_version detector is under test"))
+		s.accounts.mu.Unlock()
+	}
+	if got := detectorOf(s); got != detector {
+		t.Fatalf("the store detects changes with %s, want %s", got, detector)
+	}
+}
+
+// detectorOf names the detector s uses now.
+func detectorOf(s *SQLite) string {
+	s.accounts.mu.Lock()
+	defer s.accounts.mu.Unlock()
+	if s.accounts.wal != nil {
+		return detectorWAL
+	}
+	return detectorDataVersion
+}
+
+// TestSQLiteAccountCacheUsesWALIndex checks that a store opened as serve
+// and demo open it detects changes through the WAL index, and that
+// PutAccount's commits show there, throwaway stores included.
+func TestSQLiteAccountCacheUsesWALIndex(t *testing.T) {
+	for _, throwaway := range []bool{false, true} {
+		t.Run(fmt.Sprintf("throwaway=%v", throwaway), func(t *testing.T) {
+			s, err := OpenSQLite(context.Background(), SQLiteOptions{
+				Path: filepath.Join(t.TempDir(), "s.db"), Key: newTestKey(t), Throwaway: throwaway})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			useDetector(t, s, detectorWAL)
+			for i := range 5 {
+				a := testAccount("user_1", "gmail")
+				a.ProviderAccount = fmt.Sprint(i)
+				mustPut(t, s, a)
+				if got := mustGet(t, s, "user_1", "gmail"); got.ProviderAccount != a.ProviderAccount {
+					t.Errorf("put %d: Account = %q, want %q", i, got.ProviderAccount, a.ProviderAccount)
+				}
+			}
+			if got := detectorOf(s); got != detectorWAL {
+				t.Errorf("after five puts the store detects changes with %s, want %s", got, detectorWAL)
+			}
+		})
+	}
+}
+
+// TestSQLiteAccountCacheAfterCheckpoint checks that a write is seen after a
+// checkpoint that emptied the WAL, when the next writer starts it over from
+// its first frame.
+func TestSQLiteAccountCacheAfterCheckpoint(t *testing.T) {
+	forEachDetector(t, func(t *testing.T, s *SQLite, path string, key []byte) {
+		other := openTestSQLite(t, path, key)
+		for round := range 3 {
+			mustPut(t, s, testAccount("user_1", "gmail"))
+			mustGet(t, s, "user_1", "gmail")
+			mustGet(t, s, "user_1", "gmail")
+			if _, err := other.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				t.Fatal(err)
+			}
+			revoked := testAccount("user_1", "gmail")
+			revoked.Status = StatusRevoked
+			mustPut(t, other, revoked)
+			if got := mustGet(t, s, "user_1", "gmail"); got.Status != StatusRevoked {
+				t.Errorf("round %d: after a checkpoint and a revocation, Account status = %q, want %q",
+					round, got.Status, StatusRevoked)
+			}
+		}
+	})
+}
+
+// TestSQLiteAccountCacheSeesOtherProcess revokes an account from another
+// process, as `scopegate accounts revoke` does while scopegate serves, and
+// checks that the very next read sees it.
+func TestSQLiteAccountCacheSeesOtherProcess(t *testing.T) {
+	forEachDetector(t, func(t *testing.T, s *SQLite, path string, key []byte) {
+		mustPut(t, s, testAccount("user_1", "gmail"))
+		for range 2 {
+			if got := mustGet(t, s, "user_1", "gmail"); got.Status != StatusActive {
+				t.Fatalf("Account status = %q, want %q", got.Status, StatusActive)
+			}
+		}
+		for _, status := range []Status{StatusRevoked, StatusNeedsReauth, StatusActive} {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSQLiteWriterProcess$")
+			cmd.Env = append(os.Environ(), "SCOPEGATE_TEST_WRITER="+path,
+				"SCOPEGATE_TEST_WRITER_KEY="+base64.StdEncoding.EncodeToString(key), "SCOPEGATE_TEST_WRITER_STATUS="+string(status))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("writer process: %v\n%s", err, out)
+			}
+			if got := mustGet(t, s, "user_1", "gmail"); got.Status != status {
+				t.Errorf("after another process set it, Account status = %q, want %q", got.Status, status)
+			}
+		}
+	})
+}
+
+// TestSQLiteWriterProcess is the other process of
+// TestSQLiteAccountCacheSeesOtherProcess; it does nothing on its own.
+func TestSQLiteWriterProcess(t *testing.T) {
+	path := os.Getenv("SCOPEGATE_TEST_WRITER")
+	if path == "" {
+		t.Skip("run by TestSQLiteAccountCacheSeesOtherProcess")
+	}
+	key, err := ParseKey(os.Getenv("SCOPEGATE_TEST_WRITER_KEY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTestSQLite(t, path, key)
+	a := testAccount("user_1", "gmail")
+	a.Status = Status(os.Getenv("SCOPEGATE_TEST_WRITER_STATUS"))
+	mustPut(t, s, a)
+}
+
+// TestSQLiteAccountCacheStaleWALIndex points the detector at a copy of the
+// WAL index, a file SQLite does not write, and checks that the first commit
+// of the store's own shows it, so that the cache falls back on
+// data_version and still sees another writer.
+func TestSQLiteAccountCacheStaleWALIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	key := newTestKey(t)
+	s := openTestSQLite(t, path, key)
+	other := openTestSQLite(t, path, key)
+	useDetector(t, s, detectorWAL)
+
+	shm, err := os.ReadFile(path + "-shm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(t.TempDir(), "stale.db")
+	if err := os.WriteFile(stale+"-shm", shm, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := openWALIndex(stale)
+	if err != nil {
+		t.Fatalf("openWALIndex(copy) = %v", err)
+	}
+	s.accounts.mu.Lock()
+	s.accounts.wal.close()
+	s.accounts.wal = w
+	s.accounts.mu.Unlock()
+
+	mustPut(t, s, testAccount("user_1", "gmail"))
+	if got := detectorOf(s); got != detectorDataVersion {
+		t.Fatalf("after a commit the stale WAL index did not show, the store detects changes with %s, want %s",
+			got, detectorDataVersion)
+	}
+	mustGet(t, s, "user_1", "gmail")
+	revoked := testAccount("user_1", "gmail")
+	revoked.Status = StatusRevoked
+	mustPut(t, other, revoked)
+	if got := mustGet(t, s, "user_1", "gmail"); got.Status != StatusRevoked {
+		t.Errorf("after another writer revoked it, Account status = %q, want %q", got.Status, StatusRevoked)
+	}
+}
+
+// TestWALIndexHeader checks the header reader on headers that are not
+// SQLite's: each is refused, and the two copies disagreeing is told apart.
+func TestWALIndexHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := openTestSQLite(t, path, newTestKey(t))
+	useDetector(t, s, detectorWAL)
+	good, err := os.ReadFile(path + "-shm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(b []byte)
+		busy   bool
+	}{
+		{"copies differ", func(b []byte) { b[8]++ }, true},
+		{"another version", func(b []byte) { b[0]++; b[walHeaderSize]++ }, false},
+		{"not initialized", func(b []byte) { b[12], b[walHeaderSize+12] = 0, 0 }, false},
+		{"too short", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := append([]byte(nil), good...)
+			if tc.change != nil {
+				tc.change(b)
+			} else {
+				b = b[:walHeaderSize]
+			}
+			p := filepath.Join(t.TempDir(), "x.db")
+			if err := os.WriteFile(p+"-shm", b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(p + "-shm")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			_, err = (&walIndex{f: f}).header()
+			if err == nil || errors.Is(err, errWALIndexBusy) != tc.busy {
+				t.Errorf("header() = %v, want an error (busy: %v)", err, tc.busy)
+			}
+		})
+	}
+	if _, err := openWALIndex(filepath.Join(t.TempDir(), "absent.db")); err == nil {
+		t.Error("openWALIndex(absent) = nil error")
+	}
+}
