@@ -23,6 +23,10 @@ import (
 // described here makes the caller fall back on PRAGMA data_version.
 type walIndex struct {
 	f *os.File
+	// mem is the start of the file mapped read-only, where the platform
+	// maps files (see mapWALIndex); nil means that each header is read
+	// from f instead.
+	mem []byte
 }
 
 // walHeader is one copy of the WAL-index header.
@@ -49,8 +53,12 @@ func openWALIndex(path string) (*walIndex, error) {
 		return nil, err
 	}
 	w := &walIndex{f: f}
-	if _, err := w.header(); err != nil {
+	if err := w.mapHeaders(); err != nil {
 		f.Close()
+		return nil, err
+	}
+	if _, err := w.header(); err != nil {
+		w.close()
 		return nil, err
 	}
 	return w, nil
@@ -61,7 +69,7 @@ func openWALIndex(path string) (*walIndex, error) {
 // in the format described above.
 func (w *walIndex) header() (walHeader, error) {
 	var both [2 * walHeaderSize]byte
-	if _, err := w.f.ReadAt(both[:], 0); err != nil {
+	if err := w.readHeaders(&both); err != nil {
 		return walHeader{}, fmt.Errorf("reading the WAL index: %w", err)
 	}
 	first, second := both[:walHeaderSize], both[walHeaderSize:]
@@ -80,5 +88,5 @@ func (w *walIndex) header() (walHeader, error) {
 }
 
 func (w *walIndex) close() error {
-	return w.f.Close()
+	return errors.Join(w.unmapHeaders(), w.f.Close())
 }

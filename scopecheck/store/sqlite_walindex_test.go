@@ -226,16 +226,31 @@ func TestWALIndexHeader(t *testing.T) {
 			if err := os.WriteFile(p+"-shm", b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(p + "-shm")
-			if err != nil {
-				t.Fatal(err)
+			w, err := openWALIndex(p)
+			if err == nil {
+				w.close()
 			}
-			defer f.Close()
-			_, err = (&walIndex{f: f}).header()
 			if err == nil || errors.Is(err, errWALIndexBusy) != tc.busy {
-				t.Errorf("header() = %v, want an error (busy: %v)", err, tc.busy)
+				t.Errorf("openWALIndex = %v, want an error (busy: %v)", err, tc.busy)
 			}
 		})
+	}
+
+	// A file cut short under the reader is an error, not a crash.
+	p := filepath.Join(t.TempDir(), "cut.db")
+	if err := os.WriteFile(p+"-shm", good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := openWALIndex(p)
+	if err != nil {
+		t.Fatalf("openWALIndex(copy) = %v", err)
+	}
+	defer w.close()
+	if err := os.Truncate(p+"-shm", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.header(); err == nil {
+		t.Error("header() of a file cut short = nil error")
 	}
 	if _, err := openWALIndex(filepath.Join(t.TempDir(), "absent.db")); err == nil {
 		t.Error("openWALIndex(absent) = nil error")
