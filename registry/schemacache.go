@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	_ "embed"
@@ -8,8 +9,9 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Reflecting an input type into its schema is most of what declaring a
@@ -75,26 +77,39 @@ func schemaOf(t reflect.Type) (json.RawMessage, error) {
 }
 
 // schemaHooks are the methods through which a type takes part in its own
-// schema; what they return cannot be fingerprinted, so such types are
-// always reflected.
+// schema. A type whose value has JSONSchema gets the schema it returns,
+// and nothing of the type is reflected; so what it returns, written out,
+// is its fingerprint. What the others do depends on the schema reflected
+// so far, which cannot be fingerprinted: such types are always reflected.
 var schemaHooks = []string{"JSONSchema", "JSONSchemaExtend", "JSONSchemaAlias", "JSONSchemaProperty",
 	"GetFieldDocString", "EnumDescriptor"}
+
+// ownSchema is the hook whose answer stands for a type's whole schema.
+type ownSchema interface {
+	JSONSchema() *jsonschema.Schema
+}
+
+var ownSchemaType = reflect.TypeFor[ownSchema]()
 
 // SchemaFingerprint returns the key under which the schema of t is kept,
 // and false when t's schema must always be reflected.
 func SchemaFingerprint(t reflect.Type) (string, bool) {
-	var b strings.Builder
+	// What the fingerprint covers is written straight into the hash.
+	hash := sha256.New()
+	b := bufio.NewWriterSize(hash, 512)
 	// The reflector's settings are those of schemaForType; the version
-	// changes whenever they or the way schemas are finished do.
-	b.WriteString("scopegate-schema-v1\n")
-	if !fingerprint(&b, t, map[reflect.Type]bool{}) {
+	// changes whenever they, the way schemas are finished or the way
+	// fingerprints are written do.
+	b.WriteString("scopegate-schema-v2\n")
+	if !fingerprint(b, t, map[reflect.Type]bool{}) {
 		return "", false
 	}
-	sum := sha256.Sum256([]byte(b.String()))
+	b.Flush()
+	sum := hash.Sum(nil)
 	return hex.EncodeToString(sum[:16]), true
 }
 
-func fingerprint(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) bool {
+func fingerprint(b *bufio.Writer, t reflect.Type, seen map[reflect.Type]bool) bool {
 	b.WriteString(t.PkgPath())
 	b.WriteByte(' ')
 	b.WriteString(t.String())
@@ -105,6 +120,15 @@ func fingerprint(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool)
 		return true
 	}
 	seen[t] = true
+	if t.Kind() != reflect.Pointer && t.Implements(ownSchemaType) {
+		// As the reflector does: the schema is what a new value says.
+		own, err := json.Marshal(reflect.New(t).Interface().(ownSchema).JSONSchema())
+		if err != nil {
+			return false
+		}
+		writeSized(b, string(own))
+		return true
+	}
 	for _, name := range schemaHooks {
 		if _, ok := t.MethodByName(name); ok {
 			return false
@@ -119,7 +143,7 @@ func fingerprint(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool)
 			f := t.Field(i)
 			b.WriteString(f.Name)
 			b.WriteByte(' ')
-			b.WriteString(strconv.Quote(string(f.Tag)))
+			writeSized(b, string(f.Tag))
 			if f.Anonymous {
 				b.WriteString(" embedded")
 			}
@@ -139,6 +163,14 @@ func fingerprint(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool)
 		// Reflected as the library sees fit; nothing more to say.
 	}
 	return true
+}
+
+// writeSized writes s after its length, so that no s can pass for
+// another's end and the next one's start.
+func writeSized(b *bufio.Writer, s string) {
+	b.WriteString(strconv.Itoa(len(s)))
+	b.WriteByte(':')
+	b.WriteString(s)
 }
 
 // ReflectSchema returns the schema of t as reflection makes it, never

@@ -38,6 +38,30 @@ type fpWithHook struct {
 	H fpHook `json:"h"`
 }
 
+type fpOtherHook struct{ X string }
+
+func (fpOtherHook) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "number"} }
+
+type fpWithOtherHook struct {
+	H fpOtherHook `json:"h"`
+}
+
+type fpExtend struct{ X string }
+
+func (fpExtend) JSONSchemaExtend(s *jsonschema.Schema) { s.Title = "extended" }
+
+type fpWithExtend struct {
+	E fpExtend `json:"e"`
+}
+
+type fpPointerHook struct{ X string }
+
+func (*fpPointerHook) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "string"} }
+
+type fpWithPointerHook struct {
+	H fpPointerHook `json:"h"`
+}
+
 func TestSchemaFingerprint(t *testing.T) {
 	a, ok := SchemaFingerprint(reflect.TypeFor[fpA]())
 	if !ok {
@@ -51,8 +75,17 @@ func TestSchemaFingerprint(t *testing.T) {
 			t.Errorf("%s has the fingerprint of fpA", other)
 		}
 	}
-	if _, ok := SchemaFingerprint(reflect.TypeFor[fpWithHook]()); ok {
-		t.Error("a type holding one with its own JSONSchema method has a fingerprint; its schema must be reflected")
+	hook, ok := SchemaFingerprint(reflect.TypeFor[fpWithHook]())
+	if !ok {
+		t.Error("a type holding one with its own JSONSchema method has no fingerprint")
+	}
+	if other, _ := SchemaFingerprint(reflect.TypeFor[fpWithOtherHook]()); other == hook {
+		t.Error("two types whose JSONSchema methods answer differently have one fingerprint")
+	}
+	for _, always := range []reflect.Type{reflect.TypeFor[fpWithExtend](), reflect.TypeFor[fpWithPointerHook]()} {
+		if _, ok := SchemaFingerprint(always); ok {
+			t.Errorf("%s has a fingerprint; a schema hook that depends on the reflection must make it reflected", always)
+		}
 	}
 }
 
