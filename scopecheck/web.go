@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -27,9 +28,14 @@ const (
 //go:embed pages/*.html
 var pageFiles embed.FS
 
+// The pages are parsed when first shown, not when scopegate starts.
 var (
-	connectPage = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/connect.html"))
-	resultPage  = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/result.html"))
+	connectPage = sync.OnceValue(func() *template.Template {
+		return template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/connect.html"))
+	})
+	resultPage = sync.OnceValue(func() *template.Template {
+		return template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/result.html"))
+	})
 )
 
 // Routes registers the authorization flow's pages on mux.
@@ -113,7 +119,7 @@ func (g *Gate) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := connectPage.ExecuteTemplate(w, "layout", data); err != nil {
+	if err := connectPage().ExecuteTemplate(w, "layout", data); err != nil {
 		g.log.Error("rendering connect page", "err", err)
 	}
 }
@@ -419,7 +425,7 @@ func (g *Gate) page(w http.ResponseWriter, status int, data resultData) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := resultPage.ExecuteTemplate(w, "layout", data); err != nil {
+	if err := resultPage().ExecuteTemplate(w, "layout", data); err != nil {
 		g.log.Error("rendering page", "err", err)
 	}
 }
