@@ -160,6 +160,9 @@ func OpenSQLite(ctx context.Context, opts SQLiteOptions) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
+	// The account cache's change detector is set up now rather than on
+	// the first call; should that fail, the first call tries again.
+	s.accounts.stamp(ctx)
 	log.Info("store opened", "path", path, "schema_version", schemaVersion(),
 		"created", found == 0)
 	return s, nil
