@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -44,7 +45,7 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 
 	// The throwaway store is set up while the tools and the sandboxes are
 	// built: on a new file that is a good part of start-up.
-	dir, err := os.MkdirTemp("", "scopegate-demo-")
+	dir, err := throwawayDir()
 	if err != nil {
 		return fmt.Errorf("creating the demo store directory: %w", err)
 	}
@@ -91,12 +92,11 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	defer closeAudit.Close()
-	st, err := pending.wait()
-	if err != nil {
-		return err
-	}
+	// The MCP server is built while the store is still being opened; the
+	// store's calls wait for it, and nothing is served until it is open.
 	a := &app{
-		cfg: cfg, log: logger, store: st, conns: conns, tools: served, transport: f.transport, audit: audit,
+		cfg: cfg, log: logger, store: pending, conns: conns, tools: served, transport: f.transport, audit: audit,
+		opened: func() error { _, err := pending.wait(); return err },
 		mount: func(mux *http.ServeMux) {
 			for _, sb := range sandboxes {
 				mux.Handle(sb.prefix+"/", http.StripPrefix(sb.prefix, sb.handler))
@@ -105,6 +105,23 @@ func runDemo(ctx context.Context, f *serveFlags) error {
 		ready: func(mcpURL, webURL string) { printDemoHelp(f.transport, mcpURL, webURL, sandboxes[0].account) },
 	}
 	return a.run(ctx, ln)
+}
+
+// throwawayDir makes the directory of the demo's store, readable by the
+// owner only. A store deleted on exit needs no disk: it goes in memory
+// where the system has a file system for that (the user's runtime
+// directory, /dev/shm), which is also faster to create files in, and in
+// the temporary directory otherwise.
+func throwawayDir() (string, error) {
+	for _, base := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if base == "" {
+			continue
+		}
+		if dir, err := os.MkdirTemp(base, "scopegate-demo-"); err == nil {
+			return dir, nil
+		}
+	}
+	return os.MkdirTemp("", "scopegate-demo-")
 }
 
 // printDemoHelp tells a person on stderr how to connect a client.
@@ -126,12 +143,16 @@ func printDemoHelp(transport, mcpURL, webURL, account string) {
 	fmt.Fprint(os.Stderr, b.String())
 }
 
-// storeOpening is a store being opened in the background.
+// storeOpening is a store being opened in the background. It is a
+// store.Store itself, whose every call waits for the open to end and then
+// goes to the store, or fails as the open did.
 type storeOpening struct {
 	done chan struct{}
 	st   *store.SQLite
 	err  error
 }
+
+var _ store.Store = (*storeOpening)(nil)
 
 // openInBackground starts open; wait and close wait for it to end.
 func openInBackground(open func() (*store.SQLite, error)) *storeOpening {
@@ -154,4 +175,77 @@ func (o *storeOpening) close() {
 	if st, err := o.wait(); err == nil {
 		st.Close()
 	}
+}
+
+func (o *storeOpening) Account(ctx context.Context, identifier, connection string) (*store.Account, error) {
+	st, err := o.wait()
+	if err != nil {
+		return nil, err
+	}
+	return st.Account(ctx, identifier, connection)
+}
+
+func (o *storeOpening) PutAccount(ctx context.Context, a *store.Account) error {
+	st, err := o.wait()
+	if err != nil {
+		return err
+	}
+	return st.PutAccount(ctx, a)
+}
+
+func (o *storeOpening) DeleteAccount(ctx context.Context, identifier, connection string) error {
+	st, err := o.wait()
+	if err != nil {
+		return err
+	}
+	return st.DeleteAccount(ctx, identifier, connection)
+}
+
+func (o *storeOpening) Accounts(ctx context.Context, identifier string) ([]*store.Account, error) {
+	st, err := o.wait()
+	if err != nil {
+		return nil, err
+	}
+	return st.Accounts(ctx, identifier)
+}
+
+func (o *storeOpening) CreateAuthorization(ctx context.Context, a *store.Authorization) error {
+	st, err := o.wait()
+	if err != nil {
+		return err
+	}
+	return st.CreateAuthorization(ctx, a)
+}
+
+func (o *storeOpening) Authorization(ctx context.Context, id string) (*store.Authorization, error) {
+	st, err := o.wait()
+	if err != nil {
+		return nil, err
+	}
+	return st.Authorization(ctx, id)
+}
+
+func (o *storeOpening) ConsumeAuthorization(ctx context.Context, state string, now time.Time) (*store.Authorization, error) {
+	st, err := o.wait()
+	if err != nil {
+		return nil, err
+	}
+	return st.ConsumeAuthorization(ctx, state, now)
+}
+
+func (o *storeOpening) PurgeAuthorizations(ctx context.Context, before time.Time) (int64, error) {
+	st, err := o.wait()
+	if err != nil {
+		return 0, err
+	}
+	return st.PurgeAuthorizations(ctx, before)
+}
+
+// Close closes the store once it is open; the demo closes it with close.
+func (o *storeOpening) Close() error {
+	st, err := o.wait()
+	if err != nil {
+		return nil
+	}
+	return st.Close()
 }

@@ -29,9 +29,14 @@ import (
 // app is one running scopegate: its configuration, store, connections and
 // tools, served over one MCP transport next to the web server.
 type app struct {
-	cfg       *Config
-	log       *slog.Logger
-	store     store.Store
+	cfg *Config
+	log *slog.Logger
+	// store may still be opening, when opened says when it is done.
+	store store.Store
+	// opened, when set, waits until store is open and says whether it
+	// could be: nothing is served before, and nothing at all after an
+	// error.
+	opened    func() error
 	conns     []*registry.Connection
 	tools     []registry.Tool
 	transport string
@@ -303,6 +308,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	if a.opened != nil {
+		if err := a.opened(); err != nil {
+			return err
+		}
 	}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/scopegate/scopegate/registry"
+	"github.com/scopegate/scopegate/scopecheck/store"
+)
+
+// TestStoreOpeningWaits checks the demo's store while it opens: a call made
+// before the open ends waits for it and then reaches the store.
+func TestStoreOpeningWaits(t *testing.T) {
+	ctx := context.Background()
+	release := make(chan struct{})
+	pending := openInBackground(func() (*store.SQLite, error) {
+		<-release
+		return store.OpenSQLite(ctx, store.SQLiteOptions{
+			Path: filepath.Join(t.TempDir(), "s.db"), Key: make([]byte, store.KeySize), Throwaway: true})
+	})
+	defer pending.close()
+
+	now := time.Now()
+	put := make(chan error, 1)
+	go func() {
+		put <- pending.PutAccount(ctx, &store.Account{Identifier: "local", Connection: "google",
+			Status: store.StatusActive, Granted: registry.NewScopeSet(registry.GmailReadonly),
+			Token: store.Token{AccessToken: "a", Expiry: now.Add(time.Hour)}, CreatedAt: now, UpdatedAt: now})
+	}()
+	select {
+	case err := <-put:
+		t.Fatalf("PutAccount returned before the store was open: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-put; err != nil {
+		t.Fatalf("PutAccount = %v", err)
+	}
+	got, err := pending.Account(ctx, "local", "google")
+	if err != nil || got.Token.AccessToken != "a" {
+		t.Fatalf("Account = %+v, %v; want the account just put", got, err)
+	}
+	if _, err := pending.Accounts(ctx, "local"); err != nil {
+		t.Errorf("Accounts = %v", err)
+	}
+}
+
+// TestStoreOpeningFails checks that when the open fails, every call fails
+// with its error and nothing is served.
+func TestStoreOpeningFails(t *testing.T) {
+	ctx := context.Background()
+	refused := errors.New("the store could not be opened")
+	pending := openInBackground(func() (*store.SQLite, error) { return nil, refused })
+	defer pending.close()
+
+	if _, err := pending.Account(ctx, "local", "google"); !errors.Is(err, refused) {
+		t.Errorf("Account = %v, want the open's error", err)
+	}
+	if err := pending.CreateAuthorization(ctx, &store.Authorization{}); !errors.Is(err, refused) {
+		t.Errorf("CreateAuthorization = %v, want the open's error", err)
+	}
+	if _, err := pending.ConsumeAuthorization(ctx, "state", time.Now()); !errors.Is(err, refused) {
+		t.Errorf("ConsumeAuthorization = %v, want the open's error", err)
+	}
+	a := &app{cfg: &Config{}, log: slog.New(slog.DiscardHandler), store: pending, transport: "http",
+		opened: func() error { _, err := pending.wait(); return err }}
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, ln) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, refused) {
+			t.Errorf("run = %v, want the open's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run served although the store could not be opened")
+	}
+}
