@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,11 +24,18 @@ import (
 )
 
 // The tool-call benchmarks compare one tools/call through scopegate with the
-// same call through a bare mcp-go server. Both call the same fake provider
-// over loopback HTTP with the same bearer token, so what differs is what
+// same call through a bare mcp-go server. Both call the same provider over
+// loopback HTTP with the same bearer token, so what differs is what
 // scopegate adds: argument validation and decoding by the registry, the
 // account lookups in the store, the gate's decision and the authorized
 // client.
+//
+// There are two providers. The "echo" provider answers at once and does
+// nothing, so that scopegate's share is as large as it can be. The
+// "sandbox" is the Google sandbox the demo serves, answering
+// gmail_list_labels as Gmail does: scopegate runs its real tool, and the
+// bare server a handler that runs the same tool's code with an oauth2
+// client, as a server without a gate would.
 
 const (
 	benchToolName = "bench_echo"
@@ -41,9 +49,26 @@ type benchEchoInput struct {
 	Word string `json:"word" jsonschema:"The word to send to the provider and return."`
 }
 
-// benchCallRequest is the tools/call message the in-process variants handle.
-var benchCallRequest = []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call",` +
-	`"params":{"name":"` + benchToolName + `","arguments":{"word":"hello"}}}`)
+// benchCall is one tools/call as the benchmarks make it, and how to tell
+// that it reached the provider and came back with its answer.
+type benchCall struct {
+	name string
+	args map[string]any
+	// check accepts the result.
+	check func(*mcp.CallToolResult) error
+}
+
+// message is the call as a transport hands it to the server.
+func (c benchCall) message() []byte {
+	params, err := json.Marshal(map[string]any{"name": c.name, "arguments": c.args})
+	if err != nil {
+		panic(err)
+	}
+	return []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":` + string(params) + `}`)
+}
+
+// echoCall is the call of the echo provider's tool.
+var echoCall = benchCall{name: benchToolName, args: map[string]any{"word": "hello"}, check: checkEcho}
 
 // newBenchProvider starts a provider that answers GET /echo?w=... with a
 // small JSON body, and refuses requests without the bench token.
@@ -184,20 +209,25 @@ type benchCaller func() error
 
 // inProcessCaller hands the tools/call message to srv directly, as a
 // transport does once it has read it.
-func inProcessCaller(srv *server.MCPServer, ctx context.Context) benchCaller {
+func inProcessCaller(srv *server.MCPServer, ctx context.Context, call benchCall) benchCaller {
+	msg := call.message()
 	return func() error {
-		msg := srv.HandleMessage(ctx, benchCallRequest)
-		resp, ok := msg.(mcp.JSONRPCResponse)
+		answer := srv.HandleMessage(ctx, msg)
+		resp, ok := answer.(mcp.JSONRPCResponse)
 		if !ok {
-			return fmt.Errorf("tools/call answered %T: %+v", msg, msg)
+			return fmt.Errorf("tools/call answered %T: %+v", answer, answer)
 		}
-		return checkEcho(resp.Result)
+		res, ok := resp.Result.(*mcp.CallToolResult)
+		if !ok {
+			return fmt.Errorf("tools/call result is %T", resp.Result)
+		}
+		return call.check(res)
 	}
 }
 
 // httpCaller serves srv over Streamable HTTP on loopback and returns a
 // caller that uses mcp-go's client, initialized once.
-func httpCaller(b *testing.B, srv *server.MCPServer, opts ...server.StreamableHTTPOption) benchCaller {
+func httpCaller(b *testing.B, srv *server.MCPServer, call benchCall, opts ...server.StreamableHTTPOption) benchCaller {
 	b.Helper()
 	ts := httptest.NewServer(server.NewStreamableHTTPServer(srv, opts...))
 	b.Cleanup(ts.Close)
@@ -218,23 +248,19 @@ func httpCaller(b *testing.B, srv *server.MCPServer, opts ...server.StreamableHT
 		b.Fatalf("initialize: %v", err)
 	}
 	req := mcp.CallToolRequest{}
-	req.Params.Name = benchToolName
-	req.Params.Arguments = map[string]any{"word": "hello"}
+	req.Params.Name = call.name
+	req.Params.Arguments = call.args
 	return func() error {
 		res, err := c.CallTool(ctx, req)
 		if err != nil {
 			return err
 		}
-		return checkEcho(res)
+		return call.check(res)
 	}
 }
 
 // checkEcho accepts a tool result whose text is the provider's answer.
-func checkEcho(result any) error {
-	res, ok := result.(*mcp.CallToolResult)
-	if !ok {
-		return fmt.Errorf("tools/call result is %T", result)
-	}
+func checkEcho(res *mcp.CallToolResult) error {
 	if res.IsError || len(res.Content) == 0 {
 		return fmt.Errorf("tools/call failed: %+v", res.Content)
 	}
@@ -245,25 +271,32 @@ func checkEcho(result any) error {
 	return nil
 }
 
-// benchCallers builds the scopegate and the bare caller for one transport
-// ("inprocess" or "http") and one store kind.
-func benchCallers(b *testing.B, transport, storeKind string) (scopegate, bare benchCaller) {
+// benchCallers builds the scopegate and the bare caller for one case.
+func benchCallers(b *testing.B, tc toolCallCase) (scopegate, bare benchCaller) {
 	b.Helper()
-	provider := newBenchProvider(b)
-	sg := newBenchScopegate(b, benchStore(b, storeKind), provider.URL)
-	bs := newBenchBare(provider.URL)
-	switch transport {
+	var sg, bs *server.MCPServer
+	var call benchCall
+	switch tc.provider {
+	case "echo":
+		provider := newBenchProvider(b)
+		sg, bs, call = newBenchScopegate(b, benchStore(b, tc.store), provider.URL), newBenchBare(provider.URL), echoCall
+	case "sandbox":
+		sg, bs, call = newSandboxBench(b, benchStore(b, tc.store))
+	default:
+		b.Fatalf("unknown provider %q", tc.provider)
+	}
+	switch tc.transport {
 	case "inprocess":
 		ctx := scopecheck.WithIdentifier(context.Background(), benchUser)
-		scopegate, bare = inProcessCaller(sg, ctx), inProcessCaller(bs, context.Background())
+		scopegate, bare = inProcessCaller(sg, ctx, call), inProcessCaller(bs, context.Background(), call)
 	case "http":
 		identify := server.WithHTTPContextFunc(
 			func(ctx context.Context, _ *http.Request) context.Context {
 				return scopecheck.WithIdentifier(ctx, benchUser)
 			})
-		scopegate, bare = httpCaller(b, sg, identify), httpCaller(b, bs)
+		scopegate, bare = httpCaller(b, sg, call, identify), httpCaller(b, bs, call)
 	default:
-		b.Fatalf("unknown transport %q", transport)
+		b.Fatalf("unknown transport %q", tc.transport)
 	}
 	for _, call := range []benchCaller{scopegate, bare} {
 		if err := call(); err != nil {
@@ -273,12 +306,19 @@ func benchCallers(b *testing.B, transport, storeKind string) (scopegate, bare be
 	return scopegate, bare
 }
 
-// toolCallCases are the transports and stores the tool-call benchmarks
-// cover. The memory store shows how much of scopegate's share is SQLite's.
-var toolCallCases = []struct{ transport, store string }{
-	{"inprocess", "sqlite"},
-	{"inprocess", "memory"},
-	{"http", "sqlite"},
+// toolCallCase is one provider, transport and store kind.
+type toolCallCase struct{ provider, transport, store string }
+
+func (tc toolCallCase) String() string { return tc.provider + "/" + tc.transport + "/" + tc.store }
+
+// toolCallCases are the cases the tool-call benchmarks cover. The memory
+// store shows how much of scopegate's share is SQLite's.
+var toolCallCases = []toolCallCase{
+	{"echo", "inprocess", "sqlite"},
+	{"echo", "inprocess", "memory"},
+	{"echo", "http", "sqlite"},
+	{"sandbox", "inprocess", "sqlite"},
+	{"sandbox", "http", "sqlite"},
 }
 
 // BenchmarkToolCall measures one tools/call through scopegate and through a
@@ -287,8 +327,8 @@ var toolCallCases = []struct{ transport, store string }{
 // whole process, the fake provider included.
 func BenchmarkToolCall(b *testing.B) {
 	for _, tc := range toolCallCases {
-		b.Run(tc.transport+"/"+tc.store, func(b *testing.B) {
-			scopegate, bare := benchCallers(b, tc.transport, tc.store)
+		b.Run(tc.String(), func(b *testing.B) {
+			scopegate, bare := benchCallers(b, tc)
 			for _, c := range []struct {
 				name string
 				call benchCaller
@@ -313,8 +353,8 @@ func BenchmarkToolCall(b *testing.B) {
 // machine load from landing on one side only.
 func BenchmarkToolCallRatio(b *testing.B) {
 	for _, tc := range toolCallCases {
-		b.Run(tc.transport+"/"+tc.store, func(b *testing.B) {
-			scopegate, bare := benchCallers(b, tc.transport, tc.store)
+		b.Run(tc.String(), func(b *testing.B) {
+			scopegate, bare := benchCallers(b, tc)
 			callers := [2]benchCaller{scopegate, bare}
 			var took [2][]time.Duration
 			for i := 0; b.Loop(); i++ {
