@@ -41,15 +41,15 @@ type coldStartServer struct {
 	tools int
 }
 
-// buildColdStartServers builds scopegate and the bare mcp-go server into a
-// directory that lasts as long as b, and returns how to start each with the
-// same number of tools: scopegate first, the bare server second.
-func buildColdStartServers(b *testing.B) (scopegate, bare coldStartServer) {
+// buildColdStartServers builds scopegate, the bare mcp-go server and the
+// bare server on the official Go SDK into a directory that lasts as long as
+// b, and returns how to start each with the same number of tools.
+func buildColdStartServers(b *testing.B) (scopegate, bare, gosdk coldStartServer) {
 	b.Helper()
 
 	dir := b.TempDir()
 	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		".", "./internal/baremcp")
+		".", "./internal/baremcp", "./internal/baresdk")
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -70,21 +70,26 @@ func buildColdStartServers(b *testing.B) (scopegate, bare coldStartServer) {
 		argv:  []string{filepath.Join(dir, "baremcp"), "-tools", strconv.Itoa(n)},
 		tools: n,
 	}
-	return scopegate, bare
+	gosdk = coldStartServer{
+		name:  "gosdk",
+		argv:  []string{filepath.Join(dir, "baresdk"), "-tools", strconv.Itoa(n)},
+		tools: n,
+	}
+	return scopegate, bare, gosdk
 }
 
-// BenchmarkColdStart measures, for scopegate and for a bare mcp-go server
-// with as many tools, one whole life over stdio: start the process, complete
-// the handshake, list the tools, close stdin and wait for it to exit. Beside
-// ns/op (the mean of whole lives), list_ms is the median time from the start
-// to the tools/list answer.
+// BenchmarkColdStart measures, for scopegate and for bare servers on mcp-go
+// and on the Go SDK with as many tools, one whole life over stdio: start the
+// process, complete the handshake, list the tools, close stdin and wait for
+// it to exit. Beside ns/op (the mean of whole lives), list_ms is the median
+// time from the start to the tools/list answer.
 //
-// The two are measured one after the other, so a change in machine load
+// The three are measured one after the other, so a change in machine load
 // between them shows up as a difference. BenchmarkColdStartRatio interleaves
 // them instead.
 func BenchmarkColdStart(b *testing.B) {
-	scopegate, bare := buildColdStartServers(b)
-	for _, srv := range []coldStartServer{scopegate, bare} {
+	scopegate, bare, gosdk := buildColdStartServers(b)
+	for _, srv := range []coldStartServer{scopegate, bare, gosdk} {
 		b.Run(srv.name, func(b *testing.B) {
 			var listed []time.Duration
 			for b.Loop() {
@@ -99,21 +104,23 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 }
 
-// BenchmarkColdStartRatio starts scopegate and the bare server in turns, each
-// once per iteration and each first in every other iteration, and reports the
-// median time from the start to the tools/list answer of each (scopegate_ms,
-// bare_ms) and the ratio of the two medians (x_bare). Its ns/op is the mean of
-// whole rounds, exits included.
+// BenchmarkColdStartRatio starts scopegate, the bare mcp-go server and the
+// bare Go SDK server in turns, each once per iteration, in a random order
+// (see rounds), and reports the median time from the start to the tools/list
+// answer of each (scopegate_ms, bare_ms, gosdk_ms) and the ratios of
+// scopegate's median to the bare mcp-go server's (x_bare, the target) and
+// to the Go SDK server's (x_gosdk). Its ns/op is the mean of whole rounds,
+// exits included.
 //
 // A median needs rounds: run it with a count, as in -benchtime 20x, since a
 // time budget of one second may allow only a few.
 func BenchmarkColdStartRatio(b *testing.B) {
-	scopegate, bare := buildColdStartServers(b)
-	servers := [2]coldStartServer{scopegate, bare}
-	var listed [2][]time.Duration
-	for i := 0; b.Loop(); i++ {
-		for j := range servers {
-			k := (i + j) % len(servers)
+	scopegate, bare, gosdk := buildColdStartServers(b)
+	servers := [3]coldStartServer{scopegate, bare, gosdk}
+	var listed [3][]time.Duration
+	order := rounds(len(servers))
+	for b.Loop() {
+		for _, k := range order() {
 			d, err := servers[k].coldStart()
 			if err != nil {
 				b.Fatal(err)
@@ -122,10 +129,12 @@ func BenchmarkColdStartRatio(b *testing.B) {
 		}
 	}
 
-	sgMs, bareMs := medianMillis(listed[0]), medianMillis(listed[1])
+	sgMs, bareMs, sdkMs := medianMillis(listed[0]), medianMillis(listed[1]), medianMillis(listed[2])
 	b.ReportMetric(sgMs, "scopegate_ms")
 	b.ReportMetric(bareMs, "bare_ms")
+	b.ReportMetric(sdkMs, "gosdk_ms")
 	b.ReportMetric(sgMs/bareMs, "x_bare")
+	b.ReportMetric(sgMs/sdkMs, "x_gosdk")
 }
 
 // coldStart runs one life of the server and returns the time from the start

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/scopegate/scopegate/registry"
 	"github.com/scopegate/scopegate/scopecheck"
@@ -180,17 +182,7 @@ func newBenchBare(providerURL string) *server.MCPServer {
 		mcp.WithDescription("Send a word to the provider and return its answer."),
 		mcp.WithInputSchema[benchEchoInput]())
 	echo := func(ctx context.Context, _ mcp.CallToolRequest, in benchEchoInput) (*mcp.CallToolResult, error) {
-		u := providerURL + "/echo?w=" + url.QueryEscape(in.Word)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+benchToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
-		}
-		body, err := readEcho(resp)
+		body, err := callEcho(ctx, providerURL, in.Word)
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
@@ -201,6 +193,41 @@ func newBenchBare(providerURL string) *server.MCPServer {
 	}
 	s.AddTool(tool, mcp.NewTypedToolHandler(echo))
 	return s
+}
+
+// newBenchGoSDK returns the same bare server built on the official Go SDK
+// instead of mcp-go, served over Streamable HTTP: a peer implementation
+// to compare both with.
+func newBenchGoSDK(providerURL string) http.Handler {
+	s := sdk.NewServer(&sdk.Implementation{Name: "gosdk", Version: "0"}, nil)
+	tool := &sdk.Tool{Name: benchToolName, Description: "Send a word to the provider and return its answer."}
+	sdk.AddTool(s, tool, func(ctx context.Context, _ *sdk.CallToolRequest, in benchEchoInput) (*sdk.CallToolResult, any, error) {
+		body, err := callEcho(ctx, providerURL, in.Word)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &sdk.CallToolResult{
+			Content:           []sdk.Content{&sdk.TextContent{Text: body}},
+			StructuredContent: map[string]string{"echo": body},
+		}, nil, nil
+	})
+	return sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return s }, nil)
+}
+
+// callEcho sends word to the echo provider with the bench token, as the
+// bare servers' handlers do.
+func callEcho(ctx context.Context, providerURL, word string) (string, error) {
+	u := providerURL + "/echo?w=" + url.QueryEscape(word)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	return readEcho(resp)
 }
 
 // benchCaller makes one tools/call and fails when it did not reach the
@@ -227,9 +254,18 @@ func inProcessCaller(srv *server.MCPServer, ctx context.Context, call benchCall)
 
 // httpCaller serves srv over Streamable HTTP on loopback and returns a
 // caller that uses mcp-go's client, initialized once.
-func httpCaller(b *testing.B, srv *server.MCPServer, call benchCall, opts ...server.StreamableHTTPOption) benchCaller {
+func httpCaller(b *testing.B, srv *server.MCPServer, protocol string, call benchCall,
+	opts ...server.StreamableHTTPOption) benchCaller {
 	b.Helper()
-	ts := httptest.NewServer(server.NewStreamableHTTPServer(srv, opts...))
+	return handlerCaller(b, server.NewStreamableHTTPServer(srv, opts...), protocol, call)
+}
+
+// handlerCaller serves an MCP endpoint over Streamable HTTP on loopback and
+// returns a caller that uses mcp-go's client, initialized once with the
+// given protocol version.
+func handlerCaller(b *testing.B, h http.Handler, protocol string, call benchCall) benchCaller {
+	b.Helper()
+	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)
 
 	ctx := context.Background()
@@ -242,7 +278,7 @@ func httpCaller(b *testing.B, srv *server.MCPServer, call benchCall, opts ...ser
 		b.Fatal(err)
 	}
 	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ProtocolVersion = protocol
 	init.Params.ClientInfo = mcp.Implementation{Name: "toolcall-bench", Version: "0"}
 	if _, err := c.Initialize(ctx, init); err != nil {
 		b.Fatalf("initialize: %v", err)
@@ -271,54 +307,99 @@ func checkEcho(res *mcp.CallToolResult) error {
 	return nil
 }
 
-// benchCallers builds the scopegate and the bare caller for one case.
-func benchCallers(b *testing.B, tc toolCallCase) (scopegate, bare benchCaller) {
+// benchSide is one server of a tool-call benchmark and its caller.
+type benchSide struct {
+	name string
+	call benchCaller
+}
+
+// benchCallers builds the callers of one case: scopegate first, then the
+// server it is compared with, the bare mcp-go server or the peer on the Go
+// SDK (for the echo provider over HTTP with sessions, the newest protocol
+// the Go SDK speaks).
+func benchCallers(b *testing.B, tc toolCallCase) []benchSide {
 	b.Helper()
 	var sg, bs *server.MCPServer
 	var call benchCall
+	var providerURL string
 	switch tc.provider {
 	case "echo":
-		provider := newBenchProvider(b)
-		sg, bs, call = newBenchScopegate(b, benchStore(b, tc.store), provider.URL), newBenchBare(provider.URL), echoCall
+		providerURL = newBenchProvider(b).URL
+		sg, bs, call = newBenchScopegate(b, benchStore(b, tc.store), providerURL), newBenchBare(providerURL), echoCall
 	case "sandbox":
 		sg, bs, call = newSandboxBench(b, benchStore(b, tc.store))
 	default:
 		b.Fatalf("unknown provider %q", tc.provider)
 	}
+	var sides []benchSide
 	switch tc.transport {
 	case "inprocess":
 		ctx := scopecheck.WithIdentifier(context.Background(), benchUser)
-		scopegate, bare = inProcessCaller(sg, ctx, call), inProcessCaller(bs, context.Background(), call)
-	case "http":
+		sides = []benchSide{{"scopegate", inProcessCaller(sg, ctx, call)},
+			{"bare", inProcessCaller(bs, context.Background(), call)}}
+	case "http", "http-sessions":
 		identify := server.WithHTTPContextFunc(
 			func(ctx context.Context, _ *http.Request) context.Context {
 				return scopecheck.WithIdentifier(ctx, benchUser)
 			})
-		scopegate, bare = httpCaller(b, sg, call, identify), httpCaller(b, bs, call)
+		protocol := mcp.LATEST_PROTOCOL_VERSION
+		if tc.transport == "http-sessions" {
+			protocol = sessionProtocol
+		}
+		sides = []benchSide{{"scopegate", httpCaller(b, sg, protocol, call, identify)}}
+		if tc.peer {
+			if tc.provider != "echo" || protocol != sessionProtocol {
+				b.Fatalf("%s: the Go SDK peer serves the echo provider over http-sessions only", tc)
+			}
+			sides = append(sides, benchSide{"gosdk", handlerCaller(b, newBenchGoSDK(providerURL), protocol, call)})
+		} else {
+			sides = append(sides, benchSide{"bare", httpCaller(b, bs, protocol, call)})
+		}
 	default:
 		b.Fatalf("unknown transport %q", tc.transport)
 	}
-	for _, call := range []benchCaller{scopegate, bare} {
-		if err := call(); err != nil {
-			b.Fatal(err)
+	for _, side := range sides {
+		if err := side.call(); err != nil {
+			b.Fatalf("%s: %v", side.name, err)
 		}
 	}
-	return scopegate, bare
+	return sides
 }
 
-// toolCallCase is one provider, transport and store kind.
-type toolCallCase struct{ provider, transport, store string }
+// toolCallCase is one provider, transport and store kind, and whether
+// scopegate is compared with the Go SDK peer instead of the bare mcp-go
+// server.
+type toolCallCase struct {
+	provider, transport, store string
+	peer                       bool
+}
 
-func (tc toolCallCase) String() string { return tc.provider + "/" + tc.transport + "/" + tc.store }
+func (tc toolCallCase) String() string {
+	name := tc.provider + "/" + tc.transport + "/" + tc.store
+	if tc.peer {
+		name += "/gosdk"
+	}
+	return name
+}
+
+// sessionProtocol is the protocol version the "http-sessions" cases speak:
+// the newest before the stateless one, with a session per client.
+const sessionProtocol = "2025-11-25"
 
 // toolCallCases are the cases the tool-call benchmarks cover. The memory
-// store shows how much of scopegate's share is SQLite's.
+// store shows how much of scopegate's share is SQLite's. "http" speaks the
+// newest protocol, stateless; "http-sessions" the one before, with
+// sessions, which the Go SDK speaks too. The peer is measured in a case of
+// its own: interleaved with a third server, the other two would each run
+// on what it leaves in the CPU's caches, and that would be measured too.
 var toolCallCases = []toolCallCase{
-	{"echo", "inprocess", "sqlite"},
-	{"echo", "inprocess", "memory"},
-	{"echo", "http", "sqlite"},
-	{"sandbox", "inprocess", "sqlite"},
-	{"sandbox", "http", "sqlite"},
+	{"echo", "inprocess", "sqlite", false},
+	{"echo", "inprocess", "memory", false},
+	{"echo", "http", "sqlite", false},
+	{"echo", "http-sessions", "sqlite", false},
+	{"echo", "http-sessions", "sqlite", true},
+	{"sandbox", "inprocess", "sqlite", false},
+	{"sandbox", "http", "sqlite", false},
 }
 
 // BenchmarkToolCall measures one tools/call through scopegate and through a
@@ -328,11 +409,7 @@ var toolCallCases = []toolCallCase{
 func BenchmarkToolCall(b *testing.B) {
 	for _, tc := range toolCallCases {
 		b.Run(tc.String(), func(b *testing.B) {
-			scopegate, bare := benchCallers(b, tc)
-			for _, c := range []struct {
-				name string
-				call benchCaller
-			}{{"scopegate", scopegate}, {"bare", bare}} {
+			for _, c := range benchCallers(b, tc) {
 				b.Run(c.name, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
@@ -346,39 +423,55 @@ func BenchmarkToolCall(b *testing.B) {
 	}
 }
 
-// BenchmarkToolCallRatio interleaves the scopegate call and the bare call,
-// each first in every other iteration, and reports the median time of each
-// (scopegate_ns, bare_ns), their ratio (x_bare), the allocations per call of
-// each and their ratio (allocs_x_bare). Interleaving keeps a change in
-// machine load from landing on one side only.
+// BenchmarkToolCallRatio interleaves the scopegate call and the call of the
+// server it is compared with, in a new random order each round (see
+// rounds), and reports the median time of each (scopegate_ns, and bare_ns
+// or gosdk_ns), scopegate's ratio to the bare mcp-go server (x_bare, the
+// target) or to the Go SDK peer (x_gosdk), the allocations per call of
+// each and their ratio (allocs_x_bare or allocs_x_gosdk). Interleaving
+// keeps a change in machine load from landing on one side only.
 func BenchmarkToolCallRatio(b *testing.B) {
 	for _, tc := range toolCallCases {
 		b.Run(tc.String(), func(b *testing.B) {
-			scopegate, bare := benchCallers(b, tc)
-			callers := [2]benchCaller{scopegate, bare}
-			var took [2][]time.Duration
-			for i := 0; b.Loop(); i++ {
-				for j := range callers {
-					k := (i + j) % len(callers)
+			sides := benchCallers(b, tc)
+			took := make([][]time.Duration, len(sides))
+			order := rounds(len(sides))
+			for b.Loop() {
+				for _, k := range order() {
 					start := time.Now()
-					if err := callers[k](); err != nil {
-						b.Fatal(err)
+					if err := sides[k].call(); err != nil {
+						b.Fatalf("%s: %v", sides[k].name, err)
 					}
 					took[k] = append(took[k], time.Since(start))
 				}
 			}
 
-			sgNs, bareNs := medianNanos(took[0]), medianNanos(took[1])
-			b.ReportMetric(sgNs, "scopegate_ns")
-			b.ReportMetric(bareNs, "bare_ns")
-			b.ReportMetric(sgNs/bareNs, "x_bare")
+			sgNs := medianNanos(took[0])
+			for k, side := range sides {
+				ns := medianNanos(took[k])
+				b.ReportMetric(ns, side.name+"_ns")
+				if k > 0 {
+					b.ReportMetric(sgNs/ns, "x_"+side.name)
+				}
+			}
 
-			sgAllocs, bareAllocs := allocsPerCall(b, scopegate), allocsPerCall(b, bare)
+			other := sides[1].name
+			sgAllocs, otherAllocs := allocsPerCall(b, sides[0].call), allocsPerCall(b, sides[1].call)
 			b.ReportMetric(sgAllocs, "scopegate_allocs")
-			b.ReportMetric(bareAllocs, "bare_allocs")
-			b.ReportMetric(sgAllocs/bareAllocs, "allocs_x_bare")
+			b.ReportMetric(otherAllocs, other+"_allocs")
+			b.ReportMetric(sgAllocs/otherAllocs, "allocs_x_"+other)
 		})
 	}
+}
+
+// rounds returns the order of the n sides for each round of an interleaved
+// benchmark: a random permutation, from a fixed seed. Each side then comes
+// first, and after each other side, as often as the others do; with a
+// fixed rotation of three, one side would mostly follow the same other one,
+// and inherit the state of the machine that side leaves behind.
+func rounds(n int) func() []int {
+	r := mrand.New(mrand.NewPCG(1, 2))
+	return func() []int { return r.Perm(n) }
 }
 
 // allocsPerCall returns the mean number of heap allocations of one call,
