@@ -371,7 +371,8 @@ func (s *SQLite) writeKeyCheck(ctx context.Context) ([]byte, error) {
 
 // Close implements Store.
 func (s *SQLite) Close() error {
-	err := errors.Join(s.accounts.close(), s.stmts.close(), s.db.Close())
+	// In this order: the WAL-index files are closed once SQLite is done.
+	err := errors.Join(s.accounts.close(), s.stmts.close(), s.db.Close(), s.accounts.closeFiles())
 	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}

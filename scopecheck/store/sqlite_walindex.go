@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // walIndex reads the header of a WAL-mode database's WAL index, the -shm
@@ -21,11 +22,13 @@ import (
 // this file, so its layout is kept compatible across releases; the version
 // field is checked all the same, and any header that is not the one
 // described here makes the caller fall back on PRAGMA data_version.
+//
+// The header is read through a read-only mapping of the file, where the
+// platform allows it and can show that SQLite has this very file open (see
+// mapHeaders); elsewhere there is no walIndex.
 type walIndex struct {
 	f *os.File
-	// mem is the start of the file mapped read-only, where the platform
-	// maps files (see mapWALIndex); nil means that each header is read
-	// from f instead.
+	// mem is the start of the file, mapped read-only.
 	mem []byte
 }
 
@@ -43,21 +46,24 @@ const (
 // being published.
 var errWALIndexBusy = errors.New("the WAL index header is being written")
 
-// openWALIndex opens the WAL index of the database at path for reading. The
-// database must be open in WAL mode, with normal locking, on a connection
-// of this process that stays open: SQLite then keeps using this very file
-// for as long as that connection lives, and no other process can delete it.
-func openWALIndex(path string) (*walIndex, error) {
-	f, err := os.Open(path + "-shm")
+// openWALIndex maps the WAL index of the database at path, opening its
+// file through files. The database must be open in WAL mode, with normal
+// locking, on a connection of this process that stays open: SQLite then
+// keeps using this very file for as long as that connection lives, and no
+// other process can delete it. The mapping is released by close; the file
+// stays open in files.
+func openWALIndex(files *shmFiles, path string) (*walIndex, error) {
+	f, err := files.open(path)
 	if err != nil {
 		return nil, err
 	}
 	w := &walIndex{f: f}
 	if err := w.mapHeaders(); err != nil {
-		f.Close()
 		return nil, err
 	}
-	if _, err := w.header(); err != nil {
+	// A header being written is no reason to give up: each reading
+	// checks it again.
+	if _, err := w.header(); err != nil && !errors.Is(err, errWALIndexBusy) {
 		w.close()
 		return nil, err
 	}
@@ -87,6 +93,54 @@ func (w *walIndex) header() (walHeader, error) {
 	return walHeader(first), nil
 }
 
+// close releases the mapping. The file stays open (see shmFiles).
 func (w *walIndex) close() error {
-	return errors.Join(w.unmapHeaders(), w.f.Close())
+	return w.unmapHeaders()
+}
+
+// shmFiles holds every WAL-index file the store opened, until the database
+// is closed. On POSIX systems, closing any descriptor of a file releases
+// every lock the process holds on that file, and SQLite holds locks on the
+// WAL index (one that tells other processes it is in use among them): a
+// descriptor of ours closed while SQLite's connections are open would let
+// another process reset the WAL index under them.
+type shmFiles struct {
+	files []*os.File
+}
+
+// open returns a descriptor of the WAL index of the database at path: one
+// opened before when it is the same file, a new one otherwise. SQLite
+// names the WAL index after the database file with symbolic links
+// resolved.
+func (s *shmFiles) open(path string) (*os.File, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	name := real + "-shm"
+	info, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range s.files {
+		if fi, err := f.Stat(); err == nil && os.SameFile(fi, info) {
+			return f, nil
+		}
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	s.files = append(s.files, f)
+	return f, nil
+}
+
+// close closes the descriptors, once the database is closed.
+func (s *shmFiles) close() error {
+	var errs []error
+	for _, f := range s.files {
+		errs = append(errs, f.Close())
+	}
+	s.files = nil
+	return errors.Join(errs...)
 }
