@@ -144,8 +144,9 @@ func printDemoHelp(transport, mcpURL, webURL, account string) {
 }
 
 // storeOpening is a store being opened in the background. It is a
-// store.Store itself, whose every call waits for the open to end and then
-// goes to the store, or fails as the open did.
+// store.Store itself, whose every call waits for the open to end (or for
+// the call's context) and then goes to the store, or fails as the open
+// did.
 type storeOpening struct {
 	done chan struct{}
 	st   *store.SQLite
@@ -170,6 +171,16 @@ func (o *storeOpening) wait() (*store.SQLite, error) {
 	return o.st, o.err
 }
 
+// waitCtx is wait, given up when ctx ends first.
+func (o *storeOpening) waitCtx(ctx context.Context) (*store.SQLite, error) {
+	select {
+	case <-o.done:
+		return o.st, o.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // close closes the store once it is open, if it opened.
 func (o *storeOpening) close() {
 	if st, err := o.wait(); err == nil {
@@ -178,7 +189,7 @@ func (o *storeOpening) close() {
 }
 
 func (o *storeOpening) Account(ctx context.Context, identifier, connection string) (*store.Account, error) {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +197,7 @@ func (o *storeOpening) Account(ctx context.Context, identifier, connection strin
 }
 
 func (o *storeOpening) PutAccount(ctx context.Context, a *store.Account) error {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return err
 	}
@@ -194,7 +205,7 @@ func (o *storeOpening) PutAccount(ctx context.Context, a *store.Account) error {
 }
 
 func (o *storeOpening) DeleteAccount(ctx context.Context, identifier, connection string) error {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return err
 	}
@@ -202,7 +213,7 @@ func (o *storeOpening) DeleteAccount(ctx context.Context, identifier, connection
 }
 
 func (o *storeOpening) Accounts(ctx context.Context, identifier string) ([]*store.Account, error) {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +221,7 @@ func (o *storeOpening) Accounts(ctx context.Context, identifier string) ([]*stor
 }
 
 func (o *storeOpening) CreateAuthorization(ctx context.Context, a *store.Authorization) error {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return err
 	}
@@ -218,7 +229,7 @@ func (o *storeOpening) CreateAuthorization(ctx context.Context, a *store.Authori
 }
 
 func (o *storeOpening) Authorization(ctx context.Context, id string) (*store.Authorization, error) {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +237,7 @@ func (o *storeOpening) Authorization(ctx context.Context, id string) (*store.Aut
 }
 
 func (o *storeOpening) ConsumeAuthorization(ctx context.Context, state string, now time.Time) (*store.Authorization, error) {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +245,7 @@ func (o *storeOpening) ConsumeAuthorization(ctx context.Context, state string, n
 }
 
 func (o *storeOpening) PurgeAuthorizations(ctx context.Context, before time.Time) (int64, error) {
-	st, err := o.wait()
+	st, err := o.waitCtx(ctx)
 	if err != nil {
 		return 0, err
 	}

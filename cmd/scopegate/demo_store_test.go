@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -82,5 +83,48 @@ func TestStoreOpeningFails(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run served although the store could not be opened")
+	}
+}
+
+// TestNothingServedWhileStoreOpens checks that the web server answers
+// nothing until the store is open, and then serves.
+func TestNothingServedWhileStoreOpens(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	pending := openInBackground(func() (*store.SQLite, error) {
+		<-release
+		return store.OpenSQLite(ctx, store.SQLiteOptions{
+			Path: filepath.Join(t.TempDir(), "s.db"), Key: make([]byte, store.KeySize), Throwaway: true})
+	})
+	defer pending.close()
+	ln, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{cfg: &Config{}, log: slog.New(slog.DiscardHandler), store: pending, transport: "http",
+		opened: func() error { _, err := pending.wait(); return err }}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, ln) }()
+
+	health := "http://" + ln.Addr().String() + "/healthz"
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	if resp, err := client.Get(health); err == nil {
+		resp.Body.Close()
+		t.Fatalf("GET /healthz answered %s while the store was still opening", resp.Status)
+	}
+	close(release)
+	client.Timeout = 10 * time.Second
+	resp, err := client.Get(health)
+	if err != nil {
+		t.Fatalf("GET /healthz once the store is open: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %s, want 200", resp.Status)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run = %v", err)
 	}
 }

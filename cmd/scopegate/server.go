@@ -204,7 +204,6 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Audit:       a.audit,
 		Elicitation: scopecheck.ElicitationMode(a.cfg.Elicitation),
 	})
-	go purgeAuthorizations(ctx, a.store, a.log, time.Hour)
 	var calls inflight
 	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))
 	identify := func(ctx context.Context) context.Context {
@@ -314,6 +313,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	go purgeAuthorizations(ctx, a.store, a.log, time.Hour)
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 	acting := a.cfg.Identifier
