@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
 )
 
 // walIndex reads the header of a WAL-mode database's WAL index, the -shm
@@ -46,8 +49,8 @@ const (
 // being published.
 var errWALIndexBusy = errors.New("the WAL index header is being written")
 
-// openWALIndex maps the WAL index of the database at path, opening its
-// file through files. The database must be open in WAL mode, with normal
+// openWALIndex maps the WAL index of the database at path, holding its
+// file in files. The database must be open in WAL mode, with normal
 // locking, on a connection of this process that stays open: SQLite then
 // keeps using this very file for as long as that connection lives, and no
 // other process can delete it. The mapping is released by close; the file
@@ -93,54 +96,130 @@ func (w *walIndex) header() (walHeader, error) {
 	return walHeader(first), nil
 }
 
-// close releases the mapping. The file stays open (see shmFiles).
+// close releases the mapping. The file stays held (see shmFiles).
 func (w *walIndex) close() error {
 	return w.unmapHeaders()
 }
 
-// shmFiles holds every WAL-index file the store opened, until the database
-// is closed. On POSIX systems, closing any descriptor of a file releases
-// every lock the process holds on that file, and SQLite holds locks on the
-// WAL index (one that tells other processes it is in use among them): a
-// descriptor of ours closed while SQLite's connections are open would let
-// another process reset the WAL index under them.
+// shmFiles are the WAL-index files a store reads, held from the process's
+// registry of their descriptors (shmOpen) until the store is closed.
+//
+// On POSIX systems, closing any descriptor of a file releases every lock
+// the process holds on that file, and SQLite holds locks on the WAL index
+// (one tells other processes that it is in use): a descriptor closed while
+// any SQLite connection of the process has the database open, that of
+// another store on the same file included, would let another process reset
+// the WAL index under it. So the process keeps one descriptor per file,
+// shared by the stores that read it, and closes it after the last of them
+// is closed, once its connections are.
 type shmFiles struct {
-	files []*os.File
+	held []*shmFile
 }
 
-// open returns a descriptor of the WAL index of the database at path: one
-// opened before when it is the same file, a new one otherwise. SQLite
-// names the WAL index after the database file with symbolic links
-// resolved.
+// open returns a descriptor of the WAL index of the database at path,
+// held by this store. SQLite names the WAL index after the database file
+// with symbolic links resolved.
 func (s *shmFiles) open(path string) (*os.File, error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, err
 	}
-	name := real + "-shm"
-	info, err := os.Stat(name)
+	info, err := os.Stat(real + "-shm")
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range s.files {
-		if fi, err := f.Stat(); err == nil && os.SameFile(fi, info) {
-			return f, nil
+	for _, h := range s.held {
+		if os.SameFile(h.info, info) {
+			return h.f, nil
+		}
+	}
+	h, err := shmOpen.acquire(real+"-shm", info)
+	if err != nil {
+		return nil, err
+	}
+	s.held = append(s.held, h)
+	return h.f, nil
+}
+
+// close gives the files back to the registry.
+func (s *shmFiles) close() error {
+	var errs []error
+	for _, h := range s.held {
+		errs = append(errs, shmOpen.release(h))
+	}
+	s.held = nil
+	return errors.Join(errs...)
+}
+
+// shmOpen is the process's registry of WAL-index descriptors.
+var shmOpen shmRegistry
+
+// shmRegistry holds one descriptor per WAL-index file, and how many stores
+// hold it.
+type shmRegistry struct {
+	mu    sync.Mutex
+	files []*shmFile
+}
+
+type shmFile struct {
+	f    *os.File
+	info os.FileInfo
+	fd   string // the descriptor's number, as /proc/self/fd names it
+	refs int
+}
+
+// acquire returns the descriptor of the file name, which info describes,
+// opening it unless a store holds it already, and counts one more holder.
+func (r *shmRegistry) acquire(name string, info os.FileInfo) (*shmFile, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.files {
+		if os.SameFile(h.info, info) {
+			h.refs++
+			return h, nil
 		}
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	s.files = append(s.files, f)
-	return f, nil
+	// The file opened is the one described, or another put in its place
+	// meanwhile: the descriptor's own description is kept.
+	fd := strconv.FormatUint(uint64(f.Fd()), 10)
+	fi, err := f.Stat()
+	if err != nil {
+		// Unheld, the descriptor stays open all the same: closing it may
+		// release SQLite's locks.
+		r.files = append(r.files, &shmFile{f: f, info: info, fd: fd})
+		return nil, err
+	}
+	h := &shmFile{f: f, info: fi, fd: fd, refs: 1}
+	r.files = append(r.files, h)
+	return h, nil
 }
 
-// close closes the descriptors, once the database is closed.
-func (s *shmFiles) close() error {
-	var errs []error
-	for _, f := range s.files {
-		errs = append(errs, f.Close())
+// release counts one holder less, and closes the descriptor after the
+// last one.
+func (r *shmRegistry) release(h *shmFile) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h.refs--
+	if h.refs > 0 {
+		return nil
 	}
-	s.files = nil
-	return errors.Join(errs...)
+	r.files = slices.DeleteFunc(r.files, func(x *shmFile) bool { return x == h })
+	return h.f.Close()
+}
+
+// holds reports whether fd, a descriptor number as /proc/self/fd names it,
+// is one of the registry's.
+func (r *shmRegistry) holds(fd string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.files {
+		if h.fd == fd {
+			return true
+		}
+	}
+	return false
 }

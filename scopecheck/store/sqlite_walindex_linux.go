@@ -45,8 +45,8 @@ func (w *walIndex) mapFile(info os.FileInfo) error {
 	return nil
 }
 
-// openElsewhere reports whether a descriptor of this process other than f
-// refers to the file f describes.
+// openElsewhere reports whether a descriptor of this process other than
+// those of the stores' registry (shmOpen) refers to the file f describes.
 func openElsewhere(f *os.File, info os.FileInfo) (bool, error) {
 	const dir = "/proc/self/fd/"
 	entries, err := os.ReadDir(dir)
@@ -55,7 +55,7 @@ func openElsewhere(f *os.File, info os.FileInfo) (bool, error) {
 	}
 	own := strconv.FormatUint(uint64(f.Fd()), 10)
 	for _, e := range entries {
-		if e.Name() == own {
+		if e.Name() == own || shmOpen.holds(e.Name()) {
 			continue
 		}
 		// Stat follows the link to the open file itself.

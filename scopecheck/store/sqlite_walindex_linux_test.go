@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // liveIndex returns a copy of the first page of the WAL index the detector
@@ -247,5 +249,56 @@ func TestWALIndexHeader(t *testing.T) {
 	defer files.close()
 	if _, err := openWALIndex(&files, filepath.Join(t.TempDir(), "absent.db")); err == nil {
 		t.Error("openWALIndex(absent) = nil error")
+	}
+}
+
+// TestSQLiteTwoStoresKeepWALIndexLocks closes one of two stores open on one
+// file and checks that SQLite's lock for the other is still held.
+func TestSQLiteTwoStoresKeepWALIndexLocks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	key := newTestKey(t)
+	s := openTestSQLite(t, path, key)
+	other, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	useDetector(t, s, detectorWAL)
+	useDetector(t, other, detectorWAL)
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expectWALIndexLock(t, path, "after another store on the same file was closed")
+	mustPut(t, s, testAccount("user_1", "gmail"))
+	if got := detectorOf(s); got != detectorWAL {
+		t.Errorf("the store left open detects changes with %s, want %s", got, detectorWAL)
+	}
+}
+
+// TestSQLiteCloseWaitsForConnections closes a store while one of its
+// connections runs a query, and checks that SQLite's lock is held until the
+// query ends.
+func TestSQLiteCloseWaitsForConnections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: newTestKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	useDetector(t, s, detectorWAL)
+	rows, err := s.db.Query(`SELECT identifier FROM accounts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	time.Sleep(100 * time.Millisecond)
+	expectWALIndexLock(t, path, "while a query of a store being closed still ran")
+	rows.Close()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return after the query ended")
 	}
 }
