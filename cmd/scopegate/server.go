@@ -206,6 +206,23 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	var calls inflight
 	mcpSrv := gate.NewServer("scopegate", version, server.WithToolHandlerMiddleware(calls.track))
+	if a.opened != nil {
+		if err := a.opened(); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while the store was opening
+			}
+			return err
+		}
+	}
+	// Old links are purged while scopegate runs, and not after: the store
+	// is closed once run returns.
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		purgeAuthorizations(purgeCtx, a.store, a.log, time.Hour)
+	}()
+	defer func() { stopPurge(); <-purged }()
 	identify := func(ctx context.Context) context.Context {
 		return scopecheck.WithIdentifier(ctx, a.cfg.Identifier)
 	}
@@ -308,12 +325,6 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	if a.opened != nil {
-		if err := a.opened(); err != nil {
-			return err
-		}
-	}
-	go purgeAuthorizations(ctx, a.store, a.log, time.Hour)
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 	acting := a.cfg.Identifier
