@@ -13,17 +13,32 @@ import (
 	"github.com/scopegate/scopegate/scopecheck/store"
 )
 
+// openWhenReleased starts opening a throwaway store that opens once
+// release is closed, as a slow one would; it is closed when t ends.
+func openWhenReleased(t *testing.T) (*storeOpening, chan struct{}) {
+	release := make(chan struct{})
+	dir := t.TempDir()
+	pending := openInBackground(func() (*store.SQLite, error) {
+		<-release
+		return store.OpenSQLite(context.Background(), store.SQLiteOptions{
+			Path: filepath.Join(dir, "s.db"), Key: make([]byte, store.KeySize), Throwaway: true})
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+		pending.close()
+	})
+	return pending, release
+}
+
 // TestStoreOpeningWaits checks the demo's store while it opens: a call made
 // before the open ends waits for it and then reaches the store.
 func TestStoreOpeningWaits(t *testing.T) {
 	ctx := context.Background()
-	release := make(chan struct{})
-	pending := openInBackground(func() (*store.SQLite, error) {
-		<-release
-		return store.OpenSQLite(ctx, store.SQLiteOptions{
-			Path: filepath.Join(t.TempDir(), "s.db"), Key: make([]byte, store.KeySize), Throwaway: true})
-	})
-	defer pending.close()
+	pending, release := openWhenReleased(t)
 
 	now := time.Now()
 	put := make(chan error, 1)
@@ -91,13 +106,7 @@ func TestStoreOpeningFails(t *testing.T) {
 func TestNothingServedWhileStoreOpens(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	release := make(chan struct{})
-	pending := openInBackground(func() (*store.SQLite, error) {
-		<-release
-		return store.OpenSQLite(ctx, store.SQLiteOptions{
-			Path: filepath.Join(t.TempDir(), "s.db"), Key: make([]byte, store.KeySize), Throwaway: true})
-	})
-	defer pending.close()
+	pending, release := openWhenReleased(t)
 	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
