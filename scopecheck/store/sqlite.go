@@ -224,22 +224,6 @@ func (s *SQLite) ping(ctx context.Context) error {
 	}
 }
 
-// closeWait bounds how long Close waits for connections still in use.
-const closeWait = 5 * time.Second
-
-// connectionsClosed waits, up to limit, until none of the database's
-// connections is open, and reports whether that came.
-func (s *SQLite) connectionsClosed(limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for s.db.Stats().OpenConnections > 0 {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return true
-}
-
 // sqliteBusy is SQLite's SQLITE_BUSY result code.
 const sqliteBusy = 5
 
@@ -386,18 +370,8 @@ func (s *SQLite) writeKeyCheck(ctx context.Context) ([]byte, error) {
 }
 
 // Close implements Store.
-//
-// Calls still running are waited for, up to closeWait.
 func (s *SQLite) Close() error {
 	err := errors.Join(s.accounts.close(), s.stmts.close(), s.db.Close())
-	// The WAL-index files are given back once SQLite is done with the
-	// database: database/sql closes a connection still in use when it is
-	// released.
-	if s.connectionsClosed(closeWait) {
-		err = errors.Join(err, s.accounts.closeFiles())
-	} else {
-		s.log.Warn("store closed while SQLite connections were still in use; its WAL-index file stays open")
-	}
 	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}

@@ -48,11 +48,9 @@ type sqliteAccounts struct {
 	query   driver.StmtQueryContext
 	dest    [1]driver.Value
 	// wal is the WAL index while it serves as the detector; walOff is set
-	// once it was found unusable, for the life of the store. files keeps
-	// every WAL-index file opened open until the database is closed.
+	// once it was found unusable, for the life of the store.
 	wal    *walIndex
 	walOff bool
-	files  shmFiles
 	// gen counts the detector's connections and changes of detector: two
 	// readings are compared only when both were made under one gen.
 	gen  uint64
@@ -163,7 +161,7 @@ func (c *sqliteAccounts) openWALLocked(ctx context.Context) {
 		err = fmt.Errorf("journal mode %s, locking mode %s", mode, locking)
 	}
 	if err == nil {
-		c.wal, err = openWALIndex(&c.files, c.path)
+		c.wal, err = openWALIndex(c.path)
 	}
 	if err != nil {
 		c.dropWALLocked("opening the WAL index", err)
@@ -268,20 +266,11 @@ func (c *sqliteAccounts) put(st sqliteStamp, k accountKey, a *Account) {
 	c.accounts[k] = cp
 }
 
-// close releases the detector's connection and forgets every account. The
-// database must be closed after it, and then closeFiles called.
+// close releases the detector's connection and forgets every account.
 func (c *sqliteAccounts) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.closeLocked()
-}
-
-// closeFiles closes the WAL-index files, once the database is closed (see
-// shmFiles).
-func (c *sqliteAccounts) closeFiles() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.files.close()
 }
 
 func (c *sqliteAccounts) closeLocked() error {

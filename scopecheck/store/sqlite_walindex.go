@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 )
@@ -49,14 +48,13 @@ const (
 // being published.
 var errWALIndexBusy = errors.New("the WAL index header is being written")
 
-// openWALIndex maps the WAL index of the database at path, holding its
-// file in files. The database must be open in WAL mode, with normal
-// locking, on a connection of this process that stays open: SQLite then
-// keeps using this very file for as long as that connection lives, and no
-// other process can delete it. The mapping is released by close; the file
-// stays open in files.
-func openWALIndex(files *shmFiles, path string) (*walIndex, error) {
-	f, err := files.open(path)
+// openWALIndex maps the WAL index of the database at path. The database
+// must be open in WAL mode, with normal locking, on a connection of this
+// process that stays open: SQLite then keeps using this very file for as
+// long as that connection lives, and no other process can delete it. The
+// mapping is released by close; the file stays open (see shmOpen).
+func openWALIndex(path string) (*walIndex, error) {
+	f, err := shmOpen.open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -96,119 +94,67 @@ func (w *walIndex) header() (walHeader, error) {
 	return walHeader(first), nil
 }
 
-// close releases the mapping. The file stays held (see shmFiles).
+// close releases the mapping. The file stays open (see shmOpen).
 func (w *walIndex) close() error {
 	return w.unmapHeaders()
 }
 
-// shmFiles are the WAL-index files a store reads, held from the process's
-// registry of their descriptors (shmOpen) until the store is closed.
-//
-// On POSIX systems, closing any descriptor of a file releases every lock
-// the process holds on that file, and SQLite holds locks on the WAL index
-// (one tells other processes that it is in use): a descriptor closed while
-// any SQLite connection of the process has the database open, that of
-// another store on the same file included, would let another process reset
-// the WAL index under it. So the process keeps one descriptor per file,
-// shared by the stores that read it, and closes it after the last of them
-// is closed, once its connections are.
-type shmFiles struct {
-	held []*shmFile
-}
-
-// open returns a descriptor of the WAL index of the database at path,
-// held by this store. SQLite names the WAL index after the database file
-// with symbolic links resolved.
-func (s *shmFiles) open(path string) (*os.File, error) {
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return nil, err
-	}
-	info, err := os.Stat(real + "-shm")
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range s.held {
-		if os.SameFile(h.info, info) {
-			return h.f, nil
-		}
-	}
-	h, err := shmOpen.acquire(real+"-shm", info)
-	if err != nil {
-		return nil, err
-	}
-	s.held = append(s.held, h)
-	return h.f, nil
-}
-
-// close gives the files back to the registry.
-func (s *shmFiles) close() error {
-	var errs []error
-	for _, h := range s.held {
-		errs = append(errs, shmOpen.release(h))
-	}
-	s.held = nil
-	return errors.Join(errs...)
-}
-
-// shmOpen is the process's registry of WAL-index descriptors.
+// shmOpen keeps the process's descriptors of WAL-index files: one per
+// file, opened when a store first reads it and never closed. On POSIX
+// systems, closing any descriptor of a file releases every lock the
+// process holds on that file, and SQLite holds locks on the WAL index (one
+// tells other processes that it is in use): a descriptor closed while any
+// SQLite connection of the process has the database open (another store's
+// on the same file, one still in use after its store was closed, one of a
+// store still opening) would let another process reset the WAL index under
+// it, and nothing tells when no connection has. A descriptor per database
+// file the process ever reads is what this costs.
 var shmOpen shmRegistry
 
-// shmRegistry holds one descriptor per WAL-index file, and how many stores
-// hold it.
+// shmRegistry holds one descriptor per WAL-index file.
 type shmRegistry struct {
 	mu    sync.Mutex
-	files []*shmFile
+	files []shmFile
 }
 
 type shmFile struct {
 	f    *os.File
 	info os.FileInfo
 	fd   string // the descriptor's number, as /proc/self/fd names it
-	refs int
 }
 
-// acquire returns the descriptor of the file name, which info describes,
-// opening it unless a store holds it already, and counts one more holder.
-func (r *shmRegistry) acquire(name string, info os.FileInfo) (*shmFile, error) {
+// open returns the process's descriptor of the WAL index of the database
+// at path, opening it unless the process has it already. SQLite names the
+// WAL index after the database file with symbolic links resolved.
+func (r *shmRegistry) open(path string) (*os.File, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	name := real + "-shm"
+	info, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, h := range r.files {
 		if os.SameFile(h.info, info) {
-			h.refs++
-			return h, nil
+			return h.f, nil
 		}
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	// The file opened is the one described, or another put in its place
-	// meanwhile: the descriptor's own description is kept.
-	fd := strconv.FormatUint(uint64(f.Fd()), 10)
-	fi, err := f.Stat()
-	if err != nil {
-		// Unheld, the descriptor stays open all the same: closing it may
-		// release SQLite's locks.
-		r.files = append(r.files, &shmFile{f: f, info: info, fd: fd})
-		return nil, err
+	h := shmFile{f: f, info: info, fd: strconv.FormatUint(uint64(f.Fd()), 10)}
+	// The file opened may be another put in the place of the one stated;
+	// the descriptor's own description is the one kept.
+	if fi, err := f.Stat(); err == nil {
+		h.info = fi
 	}
-	h := &shmFile{f: f, info: fi, fd: fd, refs: 1}
 	r.files = append(r.files, h)
-	return h, nil
-}
-
-// release counts one holder less, and closes the descriptor after the
-// last one.
-func (r *shmRegistry) release(h *shmFile) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h.refs--
-	if h.refs > 0 {
-		return nil
-	}
-	r.files = slices.DeleteFunc(r.files, func(x *shmFile) bool { return x == h })
-	return h.f.Close()
+	return f, nil
 }
 
 // holds reports whether fd, a descriptor number as /proc/self/fd names it,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,12 +10,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // liveIndex returns a copy of the first page of the WAL index the detector
 // of s maps. The file is not opened for it: closing a descriptor of the
-// WAL index would release SQLite's locks on it (see shmFiles).
+// WAL index would release SQLite's locks on it (see shmOpen).
 func liveIndex(t *testing.T, s *SQLite) []byte {
 	t.Helper()
 	useDetector(t, s, detectorWAL)
@@ -88,9 +88,7 @@ func TestWALIndexRefusesFileSQLiteDoesNotUse(t *testing.T) {
 	if err := os.WriteFile(path+"-shm", liveIndex(t, s), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var files shmFiles
-	defer files.close()
-	if w, err := openWALIndex(&files, path); err == nil || !strings.Contains(err.Error(), "SQLite does not have") {
+	if w, err := openWALIndex(path); err == nil || !strings.Contains(err.Error(), "SQLite does not have") {
 		if w != nil {
 			w.close()
 		}
@@ -245,9 +243,7 @@ func TestWALIndexHeader(t *testing.T) {
 		t.Error("header() of a file cut short = nil error")
 	}
 
-	var files shmFiles
-	defer files.close()
-	if _, err := openWALIndex(&files, filepath.Join(t.TempDir(), "absent.db")); err == nil {
+	if _, err := openWALIndex(filepath.Join(t.TempDir(), "absent.db")); err == nil {
 		t.Error("openWALIndex(absent) = nil error")
 	}
 }
@@ -274,10 +270,10 @@ func TestSQLiteTwoStoresKeepWALIndexLocks(t *testing.T) {
 	}
 }
 
-// TestSQLiteCloseWaitsForConnections closes a store while one of its
-// connections runs a query, and checks that SQLite's lock is held until the
-// query ends.
-func TestSQLiteCloseWaitsForConnections(t *testing.T) {
+// TestSQLiteCloseKeepsLocksOfBusyConnections closes a store while one of
+// its connections runs a query, and checks that SQLite's lock is still held
+// for it.
+func TestSQLiteCloseKeepsLocksOfBusyConnections(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: newTestKey(t)})
 	if err != nil {
@@ -288,17 +284,35 @@ func TestSQLiteCloseWaitsForConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := make(chan error, 1)
-	go func() { closed <- s.Close() }()
-	time.Sleep(100 * time.Millisecond)
-	expectWALIndexLock(t, path, "while a query of a store being closed still ran")
-	rows.Close()
-	select {
-	case err := <-closed:
-		if err != nil {
-			t.Errorf("Close = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close did not return after the query ended")
+	if err := s.Close(); err != nil {
+		t.Errorf("Close = %v", err)
 	}
+	expectWALIndexLock(t, path, "while a query of a closed store still ran")
+	rows.Close()
+}
+
+// TestSQLiteCloseKeepsLocksOfOtherConnections closes a store while another
+// connection of the process, not a store's (as one of a store still
+// opening), has the database open, and checks that SQLite's lock for it is
+// still held.
+func TestSQLiteCloseKeepsLocksOfOtherConnections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: newTestKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	useDetector(t, s, detectorWAL)
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expectWALIndexLock(t, path, "after a store closed while another connection had the database open")
 }
