@@ -39,13 +39,24 @@ func (s toolsListSizes) average() float64 {
 
 // measureToolsList asks scopegate's MCP server for tools/list, in process,
 // and weighs the answer as the transports send it: compact JSON.
-func measureToolsList(tb testing.TB) toolsListSizes {
+//
+// With no caller, the list holds what a model is given of each tool: name,
+// title, description, input schema and annotations. A caller, on the
+// demo's connections, gets each tool's _meta besides (see
+// scopecheck.MetaRequirement), which is for the client program: hosts do
+// not hand it to the model, whose tool definitions have no place for it.
+func measureToolsList(tb testing.TB, caller string) toolsListSizes {
 	tb.Helper()
-	gate := scopecheck.New(scopecheck.Options{Store: store.NewMemory(), Tools: tools.All(),
-		PublicURL: "http://127.0.0.1:8765"})
-	srv := gate.NewServer("scopegate", version)
-	raw, err := json.Marshal(srv.HandleMessage(context.Background(),
-		[]byte(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)))
+	opts := scopecheck.Options{Store: store.NewMemory(), Tools: tools.All(), PublicURL: "http://127.0.0.1:8765"}
+	ctx := context.Background()
+	if caller != "" {
+		for _, sb := range demoSandboxes(opts.PublicURL, opts.PublicURL+scopecheck.CallbackPath, nil) {
+			opts.Connections = append(opts.Connections, sb.conn)
+		}
+		ctx = scopecheck.WithIdentifier(ctx, caller)
+	}
+	srv := scopecheck.New(opts).NewServer("scopegate", version)
+	raw, err := json.Marshal(srv.HandleMessage(ctx, []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,7 +90,7 @@ func measureToolsList(tb testing.TB) toolsListSizes {
 // within toolsListBudget. Scope explanations belong in results, where they
 // are read when they matter, not in descriptions.
 func TestToolsListSizeBudget(t *testing.T) {
-	sizes := measureToolsList(t)
+	sizes := measureToolsList(t, "")
 	if avg := sizes.average(); avg > toolsListBudget {
 		t.Errorf("tools/list averages %.0f bytes per tool over %d tools, want at most %d; "+
 			"see go test -run '^$' -bench ToolsListSize ./cmd/scopegate/ for each tool",
@@ -88,9 +99,12 @@ func TestToolsListSizeBudget(t *testing.T) {
 }
 
 // BenchmarkToolsListSize measures answering tools/list in process and
-// reports its size: the whole response (response_B), the tool objects
-// together (tools_B), the mean per tool (B/tool), the largest tool
-// (max_tool_B) and the mean against the budget of 700 bytes (x_budget).
+// reports its size as a model is given it (see measureToolsList): the
+// whole response (response_B), the tool objects together (tools_B), the
+// mean per tool (B/tool), the largest tool (max_tool_B) and the mean
+// against the budget of 700 bytes (x_budget); and, for a caller on the
+// demo's connections, the whole response and the mean per tool with each
+// tool's _meta (caller_response_B, caller_B/tool).
 func BenchmarkToolsListSize(b *testing.B) {
 	gate := scopecheck.New(scopecheck.Options{Store: store.NewMemory(), Tools: tools.All(),
 		PublicURL: "http://127.0.0.1:8765"})
@@ -104,19 +118,22 @@ func BenchmarkToolsListSize(b *testing.B) {
 		}
 	}
 
-	sizes := measureToolsList(b)
+	sizes := measureToolsList(b, "")
 	b.ReportMetric(float64(sizes.response), "response_B")
 	b.ReportMetric(float64(sizes.total()), "tools_B")
 	b.ReportMetric(sizes.average(), "B/tool")
 	b.ReportMetric(float64(maxOf(sizes.bytes)), "max_tool_B")
 	b.ReportMetric(sizes.average()/toolsListBudget, "x_budget")
+	withMeta := measureToolsList(b, "bench-user")
+	b.ReportMetric(float64(withMeta.response), "caller_response_B")
+	b.ReportMetric(withMeta.average(), "caller_B/tool")
 }
 
 // BenchmarkToolsListSizePerTool reports each tool's bytes in tools/list
 // (B), one sub-benchmark per tool, in list order. It times nothing: its
 // ns/op means nothing.
 func BenchmarkToolsListSizePerTool(b *testing.B) {
-	sizes := measureToolsList(b)
+	sizes := measureToolsList(b, "")
 	for i, name := range sizes.names {
 		b.Run(name, func(b *testing.B) {
 			b.ReportMetric(float64(sizes.bytes[i]), "B")
