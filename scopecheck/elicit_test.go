@@ -36,11 +36,7 @@ func serveGmail(t *testing.T, mode scopecheck.ElicitationMode) string {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	const prefix = "/sandbox/google"
-	sandbox, ep, id, secret := scopechecktest.GoogleSandbox().New(srv.URL+scopecheck.CallbackPath, srv.URL+prefix)
-	mux.Handle(prefix+"/", http.StripPrefix(prefix, sandbox))
-	conn := &registry.Connection{Name: "gmail", Provider: registry.Google,
-		ClientID: id, ClientSecret: secret, Endpoints: ep}
+	_, conn := scopechecktest.GoogleSandbox().Mount(mux, srv.URL)
 	gate := scopecheck.New(scopecheck.Options{
 		Store:       store.NewMemory(),
 		Connections: []*registry.Connection{conn},

@@ -49,22 +49,19 @@ func newSandboxBench(b *testing.B, st store.Store) (scopegate, bare *server.MCPS
 	mux := http.NewServeMux()
 	ts := httptest.NewServer(mux)
 	b.Cleanup(ts.Close)
-	const prefix = "/sandbox/google"
-	handler, ep, id, secret := scopechecktest.GoogleSandbox().New(ts.URL+scopecheck.CallbackPath, ts.URL+prefix)
-	mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
-	conn := &registry.Connection{Name: benchConn, Provider: registry.Google, ClientID: id, ClientSecret: secret, Endpoints: ep}
+	_, conn := scopechecktest.GoogleSandbox().Mount(mux, ts.URL)
 	gate := scopecheck.New(scopecheck.Options{Store: st, Connections: []*registry.Connection{conn},
 		Tools: []registry.Tool{tool}, PublicURL: ts.URL})
 	gate.Routes(mux)
 
-	link, err := gate.IssueLink(ctx, benchUser, benchConn, tool.Name, tool.Requirement[0])
+	link, err := gate.IssueLink(ctx, benchUser, conn.Name, tool.Name, tool.Requirement[0])
 	if err != nil {
 		b.Fatal(err)
 	}
 	if page := scopechecktest.Approve(b, link, nil); !strings.Contains(page, `<main id="connected"`) {
 		b.Fatalf("the sandbox did not connect the bench user:\n%s", page)
 	}
-	acct, err := st.Account(ctx, benchUser, benchConn)
+	acct, err := st.Account(ctx, benchUser, conn.Name)
 	if err != nil {
 		b.Fatal(err)
 	}

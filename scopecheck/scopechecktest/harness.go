@@ -72,6 +72,17 @@ func GoogleSandbox() Sandbox {
 	}
 }
 
+// Mount serves the emulation on mux at /sandbox/<provider>, for a
+// scopegate whose web server is at baseURL, and returns its handler and the
+// connection that reaches it.
+func (sb Sandbox) Mount(mux *http.ServeMux, baseURL string) (http.Handler, *registry.Connection) {
+	prefix := "/sandbox/" + string(sb.Provider.ID)
+	handler, ep, id, secret := sb.New(baseURL+scopecheck.CallbackPath, baseURL+prefix)
+	mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
+	return handler, &registry.Connection{Name: sb.Connection, Provider: sb.Provider,
+		ClientID: id, ClientSecret: secret, Endpoints: ep, Site: sb.Site}
+}
+
 // New serves tools behind a fresh gate, with the given sandboxes (the
 // Google sandbox when none is given), and connects an MCP client to it.
 // Everything is closed when the test ends.
@@ -87,14 +98,11 @@ func New(t testing.TB, tools []registry.Tool, sandboxes ...Sandbox) *Harness {
 	h := &Harness{URL: srv.URL, Store: store.NewMemory(), defaultConn: sandboxes[0].Connection}
 	var conns []*registry.Connection
 	for _, sb := range sandboxes {
-		prefix := "/sandbox/" + string(sb.Provider.ID)
-		handler, ep, id, secret := sb.New(srv.URL+scopecheck.CallbackPath, srv.URL+prefix)
+		handler, conn := sb.Mount(mux, srv.URL)
 		if g, ok := handler.(*google.Server); ok {
 			h.Sandbox = g
 		}
-		mux.Handle(prefix+"/", http.StripPrefix(prefix, handler))
-		conns = append(conns, &registry.Connection{Name: sb.Connection, Provider: sb.Provider,
-			ClientID: id, ClientSecret: secret, Endpoints: ep, Site: sb.Site})
+		conns = append(conns, conn)
 	}
 	h.Gate = scopecheck.New(scopecheck.Options{Store: h.Store, Connections: conns, Tools: tools, PublicURL: srv.URL})
 	h.Gate.Routes(mux)
