@@ -44,7 +44,7 @@ type coldStartServer struct {
 // buildColdStartServers builds scopegate, the bare mcp-go server and the
 // bare server on the official Go SDK into a directory that lasts as long as
 // b, and returns how to start each with the same number of tools.
-func buildColdStartServers(b *testing.B) (scopegate, bare, gosdk coldStartServer) {
+func buildColdStartServers(b testing.TB) (scopegate, bare, gosdk coldStartServer) {
 	b.Helper()
 
 	dir := b.TempDir()
@@ -247,4 +247,16 @@ func medianMillis(ds []time.Duration) float64 {
 		m = (s[len(s)/2-1] + m) / 2
 	}
 	return float64(m) / float64(time.Millisecond)
+}
+
+// TestColdStartServers starts each server of the cold-start benchmarks once
+// and checks that it lists all its tools over stdio, so that a baseline that
+// no longer starts fails the tests instead of the next measurement.
+func TestColdStartServers(t *testing.T) {
+	scopegate, bare, gosdk := buildColdStartServers(t)
+	for _, srv := range []coldStartServer{scopegate, bare, gosdk} {
+		if _, err := srv.coldStart(); err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -74,7 +74,7 @@ var echoCall = benchCall{name: benchToolName, args: map[string]any{"word": "hell
 
 // newBenchProvider starts a provider that answers GET /echo?w=... with a
 // small JSON body, and refuses requests without the bench token.
-func newBenchProvider(b *testing.B) *httptest.Server {
+func newBenchProvider(b testing.TB) *httptest.Server {
 	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+benchToken {
@@ -134,7 +134,7 @@ func benchRegistryTool() registry.Tool {
 
 // benchStore opens the store the gate reads: "sqlite" (the store serve and
 // demo use, with tokens encrypted) or "memory".
-func benchStore(b *testing.B, kind string) store.Store {
+func benchStore(b testing.TB, kind string) store.Store {
 	b.Helper()
 	if kind == "memory" {
 		return store.NewMemory()
@@ -152,7 +152,7 @@ func benchStore(b *testing.B, kind string) store.Store {
 
 // newBenchScopegate returns scopegate's MCP server for the bench tool, with
 // an account in st that holds the grant and a token valid for an hour.
-func newBenchScopegate(b *testing.B, st store.Store, providerURL string) *server.MCPServer {
+func newBenchScopegate(b testing.TB, st store.Store, providerURL string) *server.MCPServer {
 	b.Helper()
 	conn := &registry.Connection{Name: benchConn, Provider: registry.Google,
 		ClientID: "bench-client", ClientSecret: "bench-secret",
@@ -254,7 +254,7 @@ func inProcessCaller(srv *server.MCPServer, ctx context.Context, call benchCall)
 
 // httpCaller serves srv over Streamable HTTP on loopback and returns a
 // caller that uses mcp-go's client, initialized once.
-func httpCaller(b *testing.B, srv *server.MCPServer, protocol string, call benchCall,
+func httpCaller(b testing.TB, srv *server.MCPServer, protocol string, call benchCall,
 	opts ...server.StreamableHTTPOption) benchCaller {
 	b.Helper()
 	return handlerCaller(b, server.NewStreamableHTTPServer(srv, opts...), protocol, call)
@@ -263,7 +263,7 @@ func httpCaller(b *testing.B, srv *server.MCPServer, protocol string, call bench
 // handlerCaller serves an MCP endpoint over Streamable HTTP on loopback and
 // returns a caller that uses mcp-go's client, initialized once with the
 // given protocol version.
-func handlerCaller(b *testing.B, h http.Handler, protocol string, call benchCall) benchCaller {
+func handlerCaller(b testing.TB, h http.Handler, protocol string, call benchCall) benchCaller {
 	b.Helper()
 	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)
@@ -317,7 +317,7 @@ type benchSide struct {
 // server it is compared with, the bare mcp-go server or the peer on the Go
 // SDK (for the echo provider over HTTP with sessions, the newest protocol
 // the Go SDK speaks).
-func benchCallers(b *testing.B, tc toolCallCase) []benchSide {
+func benchCallers(b testing.TB, tc toolCallCase) []benchSide {
 	b.Helper()
 	var sg, bs *server.MCPServer
 	var call benchCall
@@ -502,4 +502,17 @@ func medianNanos(ds []time.Duration) float64 {
 		m = (s[len(s)/2-1] + m) / 2
 	}
 	return float64(m)
+}
+
+// TestToolCallBenchCases makes each tool-call benchmark's call once through
+// each of its servers, so that a benchmark that no longer reaches its
+// provider fails the tests instead of the next measurement.
+func TestToolCallBenchCases(t *testing.T) {
+	for _, tc := range toolCallCases {
+		t.Run(tc.String(), func(t *testing.T) {
+			if sides := benchCallers(t, tc); len(sides) != 2 {
+				t.Errorf("%d sides, want scopegate and one to compare it with", len(sides))
+			}
+		})
+	}
 }

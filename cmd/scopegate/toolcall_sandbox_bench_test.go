@@ -33,7 +33,7 @@ const sandboxBenchTool = "gmail_list_labels"
 // code, decoding included, with an oauth2 client holding the account's
 // token: what it leaves out is the gate, the store and the authorized
 // client.
-func newSandboxBench(b *testing.B, st store.Store) (scopegate, bare *server.MCPServer, call benchCall) {
+func newSandboxBench(b testing.TB, st store.Store) (scopegate, bare *server.MCPServer, call benchCall) {
 	b.Helper()
 	ctx := context.Background()
 	var tool registry.Tool
