@@ -170,7 +170,11 @@ func (c *sqliteAccounts) openWALLocked(ctx context.Context) {
 
 // dropWALLocked stops using the WAL index as the detector, for good.
 func (c *sqliteAccounts) dropWALLocked(doing string, err error) {
-	c.log.Info("store: detecting changes with PRAGMA data_version", "why", doing, "err", err)
+	level := slog.LevelInfo
+	if errors.Is(err, errWALIndexUnsupported) {
+		level = slog.LevelDebug // as always on this platform
+	}
+	c.log.Log(context.Background(), level, "store: detecting changes with PRAGMA data_version", "why", doing, "err", err)
 	if c.wal != nil {
 		c.wal.close()
 		c.wal = nil

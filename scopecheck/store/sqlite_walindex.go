@@ -48,6 +48,10 @@ const (
 // being published.
 var errWALIndexBusy = errors.New("the WAL index header is being written")
 
+// errWALIndexUnsupported means that the WAL index is not read on this
+// platform.
+var errWALIndexUnsupported = errors.New("the WAL index is read on Linux only")
+
 // openWALIndex maps the WAL index of the database at path. The database
 // must be open in WAL mode, with normal locking, on a connection of this
 // process that stays open: SQLite then keeps using this very file for as
