@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +137,38 @@ func TestNothingServedWhileStoreOpens(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("run = %v", err)
+	}
+}
+
+// TestThrowawayDir checks where the demo's store goes: in the user's
+// runtime directory when there is one, readable by the owner only.
+func TestThrowawayDir(t *testing.T) {
+	runtimeDir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
+	dir, err := throwawayDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if filepath.Dir(dir) != runtimeDir {
+		t.Errorf("throwawayDir() = %s, want a directory in %s", dir, runtimeDir)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o700 {
+		t.Errorf("throwawayDir() made %s with permissions %04o, want 0700", dir, perm)
+	}
+
+	// A runtime directory that cannot be used is passed over.
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(runtimeDir, "absent"))
+	dir, err = throwawayDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if strings.HasPrefix(dir, runtimeDir) {
+		t.Errorf("throwawayDir() = %s, in a runtime directory that does not exist", dir)
 	}
 }

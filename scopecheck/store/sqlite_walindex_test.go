@@ -83,6 +83,9 @@ func TestSQLiteAccountCacheUsesWALIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			if got := detectorOf(s); got != detectorWAL {
+				t.Errorf("once open, the store detects changes with %s, want %s", got, detectorWAL)
+			}
 			useDetector(t, s, detectorWAL)
 			for i := range 5 {
 				a := testAccount("user_1", "gmail")
