@@ -270,16 +270,24 @@ func TestSQLiteTwoStoresKeepWALIndexLocks(t *testing.T) {
 	}
 }
 
-// TestSQLiteCloseKeepsLocksOfBusyConnections closes a store while one of
-// its connections runs a query, and checks that SQLite's lock is still held
-// for it.
-func TestSQLiteCloseKeepsLocksOfBusyConnections(t *testing.T) {
+// openWALStoreToClose opens a store on the WAL-index detector that the
+// test closes itself, and returns it with its path.
+func openWALStoreToClose(t *testing.T) (*SQLite, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: newTestKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	useDetector(t, s, detectorWAL)
+	return s, path
+}
+
+// TestSQLiteCloseKeepsLocksOfBusyConnections closes a store while one of
+// its connections runs a query, and checks that SQLite's lock is still held
+// for it.
+func TestSQLiteCloseKeepsLocksOfBusyConnections(t *testing.T) {
+	s, path := openWALStoreToClose(t)
 	rows, err := s.db.Query(`SELECT identifier FROM accounts`)
 	if err != nil {
 		t.Fatal(err)
@@ -296,12 +304,7 @@ func TestSQLiteCloseKeepsLocksOfBusyConnections(t *testing.T) {
 // opening), has the database open, and checks that SQLite's lock for it is
 // still held.
 func TestSQLiteCloseKeepsLocksOfOtherConnections(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "store.db")
-	s, err := OpenSQLite(context.Background(), SQLiteOptions{Path: path, Key: newTestKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	useDetector(t, s, detectorWAL)
+	s, path := openWALStoreToClose(t)
 	db, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
